@@ -1,0 +1,69 @@
+"""Limits and tunables, grouped in one place so they can be documented and overridden.
+
+Defaults were chosen on ../shared/eval at the level of whole subsets (never single images);
+docs/ocr.md explains each. Frozen dataclasses: an engine's settings never change under it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """What we accept before spending any work on an image."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    #: 64 Mpx: an 8K screen is 33 Mpx; a decompression bomb is far beyond this.
+    max_pixels: int = 64_000_000
+    #: Formats Pillow may even try; everything else is ``unsupported_format``.
+    formats: tuple[str, ...] = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "DIB", "TIFF", "ICO", "AVIF")
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    #: Largest side fed to the detector; larger images are shrunk to it (screens fit as they are).
+    max_side: int = 2560
+    #: Small images are enlarged until their short side reaches this, never further.
+    min_side: int = 64
+    #: Text whose detected height is below this (pixels at detection scale) is re-detected
+    #: on an enlarged image, as long as that stays within ``max_side``.
+    small_text_height: float = 14.0
+    target_text_height: float = 22.0
+    max_upscale: float = 3.0
+    thresh: float = 0.3
+    box_thresh: float = 0.5
+    unclip_ratio: float = 1.6
+    max_candidates: int = 3000
+    min_box_side: float = 3.0
+
+
+@dataclass(frozen=True)
+class RecognitionSettings:
+    height: int = 48
+    #: Lines are recognised in batches whose padded size stays below this many pixel columns.
+    batch_columns: int = 6000
+    max_batch: int = 24
+    #: Lines whose confidence is below this are not presented as text.
+    min_line_confidence: float = 0.5
+    #: Lines less sure than this get the orientation classifier (upside-down check).
+    orientation_below: float = 0.85
+    orientation_min_prob: float = 0.9
+
+
+def default_threads() -> int:
+    """Physical parallelism available to this process (respects CPU affinity)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    limits: InputLimits = field(default_factory=InputLimits)
+    detection: DetectionSettings = field(default_factory=DetectionSettings)
+    recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
+    #: onnxruntime intra-op threads per inference call.
+    threads: int = field(default_factory=default_threads)

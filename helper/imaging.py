@@ -1,0 +1,130 @@
+"""Bytes in, one 8-bit BGR array out: the only place that touches image file formats.
+
+Everything a hostile or unusual file can do to us is settled here, before any model runs:
+formats are an allow-list, size is checked from the header before pixels are decoded,
+Pillow's decompression-bomb warning is an error, and odd pixel modes (CMYK, 16-bit,
+palette with transparency, grey+alpha) are brought to plain 8-bit colour correctly.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from helper.config import InputLimits
+from helper.errors import DecodeFailed, TooLarge, UnsupportedFormat
+
+Image.init()
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """An image ready for the engine: ``pixels`` is H×W×3 uint8 in OpenCV's BGR order."""
+
+    pixels: np.ndarray
+    format: str
+    #: Frames in the file; only the first is read (animated GIF/WebP, multi-page TIFF).
+    frames: int = 1
+
+    @property
+    def width(self) -> int:
+        return int(self.pixels.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.pixels.shape[0])
+
+
+def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
+    """Decode image bytes, or raise an :class:`~helper.errors.InputError` with a stable code."""
+    limits = limits or InputLimits()
+    if not data:
+        raise DecodeFailed("the file is empty (0 bytes)")
+    if len(data) > limits.max_bytes:
+        raise TooLarge(f"the file is {len(data)} bytes; the limit is {limits.max_bytes}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=list(limits.formats))
+        except UnidentifiedImageError:
+            raise UnsupportedFormat(
+                "not an image in a format we read (PNG, JPEG, WebP, GIF, BMP, TIFF, ICO, AVIF)"
+            ) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise TooLarge(f"the image declares too many pixels ({exc})") from None
+        except Exception as exc:  # Pillow raises many types for broken headers
+            raise DecodeFailed(f"the image header is broken ({_short(exc)})") from None
+        with image:
+            width, height = image.size
+            if width <= 0 or height <= 0:
+                raise DecodeFailed(f"the image has no pixels ({width}×{height})")
+            if width * height > limits.max_pixels:
+                raise TooLarge(
+                    f"the image is {width}×{height} pixels; the limit is "
+                    f"{limits.max_pixels:,} pixels"
+                )
+            frames = int(getattr(image, "n_frames", 1) or 1) if image.format != "GIF" else 1
+            fmt = image.format or "unknown"
+            try:
+                image.seek(0)
+                image.load()
+                pixels = _to_bgr(ImageOps.exif_transpose(image))
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+                raise TooLarge(f"the image declares too many pixels ({exc})") from None
+            except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+                raise DecodeFailed(f"the image data is broken or truncated ({_short(exc)})") from None
+    return DecodedImage(pixels=pixels, format=fmt, frames=frames)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:160]
+
+
+def _to_bgr(image: Image.Image) -> np.ndarray:
+    """Bring any Pillow mode to 8-bit BGR; transparency is flattened for legibility."""
+    mode = image.mode
+    if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        grey = np.asarray(image, dtype=np.float32)
+        top = float(grey.max()) if grey.size else 0.0
+        if top > 255.0:
+            grey = grey * (255.0 / (65535.0 if top <= 65535.0 else top))
+        grey = np.clip(grey, 0, 255).astype(np.uint8)
+        return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+    if mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif mode in ("PA", "LA", "La", "RGBa"):
+        image = image.convert("RGBA")
+    if image.mode == "RGBA":
+        return _flatten(np.asarray(image))
+    if image.mode in ("1", "L"):
+        return cv2.cvtColor(np.asarray(image.convert("L")), cv2.COLOR_GRAY2BGR)
+    if image.mode != "RGB":
+        image = image.convert("RGB")  # CMYK, YCbCr, LAB, HSV
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+def _flatten(rgba: np.ndarray) -> np.ndarray:
+    """Composite onto the background that contrasts with what is drawn.
+
+    Transparent PNG text is usually dark text for light pages or light text for dark
+    pages; putting white text on white (the naive choice) erases it. We pick white or
+    black, whichever differs more from the alpha-weighted mean luminance of the ink.
+    """
+    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
+    rgb = rgba[..., :3].astype(np.float32)
+    weight = float(alpha.sum())
+    if weight > 0:
+        luminance = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        ink = float((luminance * alpha[..., 0]).sum() / weight)
+    else:
+        ink = 0.0
+    background = 0.0 if ink > 160.0 else 255.0
+    out = rgb * alpha + background * (1.0 - alpha)
+    return cv2.cvtColor(out.astype(np.uint8), cv2.COLOR_RGB2BGR)

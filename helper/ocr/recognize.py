@@ -1,0 +1,131 @@
+"""CTC line recognition: crops of detected lines → text, per-character confidence and position.
+
+Lines are recognised in batches of similar width (sorted), so padding, the main waste of
+batching, stays small. Each character keeps the horizontal position of its CTC peak, which
+is how words get their own boxes and confidences without a second model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+
+from helper.config import RecognitionSettings
+
+
+@dataclass
+class LineCrop:
+    """A line cut out upright, with where its reading direction runs in the source image.
+
+    ``start`` and ``end`` are the two edges (2 points each) at the beginning and the end of
+    the text, so a fraction along the line maps back to a source-image quadrilateral.
+    """
+
+    image: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def flipped(self) -> LineCrop:
+        return LineCrop(np.ascontiguousarray(self.image[::-1, ::-1]), self.end[::-1].copy(), self.start[::-1].copy())
+
+    def span_box(self, f0: float, f1: float) -> tuple[int, int, int, int]:
+        """Axis-aligned box (x0, y0, x1, y1) of the part of the line between two fractions."""
+        a = self.start + f0 * (self.end - self.start)
+        b = self.start + f1 * (self.end - self.start)
+        pts = np.vstack([a, b])
+        x0, y0 = np.floor(pts.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+        return int(x0), int(y0), int(x1), int(y1)
+
+
+@dataclass
+class Recognized:
+    text: str
+    confidence: float
+    chars: tuple[str, ...]
+    #: Per character: its probability and the fraction (0..1) along the line of its extent.
+    char_probs: np.ndarray
+    char_spans: np.ndarray
+
+
+def crop_line(image: np.ndarray, quad: np.ndarray) -> LineCrop:
+    """Cut the quadrilateral out as an upright strip; slicing when axis-aligned, else a warp."""
+    tl, tr, br, bl = quad.astype(np.float32)
+    width = float(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = float(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    w, h = max(1, round(width)), max(1, round(height))
+    axis_aligned = abs(tl[1] - tr[1]) < 1.0 and abs(tl[0] - bl[0]) < 1.0
+    if axis_aligned:
+        x0, y0 = int(max(0, math.floor(tl[0]))), int(max(0, math.floor(tl[1])))
+        x1 = int(min(image.shape[1], math.ceil(br[0])))
+        y1 = int(min(image.shape[0], math.ceil(br[1])))
+        strip = image[y0 : max(y1, y0 + 1), x0 : max(x1, x0 + 1)]
+    else:
+        target = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+        matrix = cv2.getPerspectiveTransform(np.array([tl, tr, br, bl]), target)
+        strip = cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    if height >= 1.5 * width:
+        # A vertical strip: turned clockwise, so text written bottom-to-top (axis titles)
+        # reads left-to-right; top-to-bottom text arrives upside down and the orientation
+        # classifier flips it.
+        return LineCrop(np.ascontiguousarray(np.rot90(strip, k=-1)), np.array([bl, br]), np.array([tl, tr]))
+    return LineCrop(np.ascontiguousarray(strip), np.array([tl, bl]), np.array([tr, br]))
+
+
+class TextRecognizer:
+    def __init__(self, session: ort.InferenceSession, charset: list[str], settings: RecognitionSettings) -> None:
+        self._session = session
+        self._input = session.get_inputs()[0].name
+        self._chars = np.array(charset, dtype=object)
+        self.settings = settings
+
+    def recognize(self, crops: list[np.ndarray]) -> list[Recognized]:
+        """Recognise many line images; batches sorted by width, results in input order."""
+        height = self.settings.height
+        widths = [max(8, int(math.ceil(height * c.shape[1] / max(c.shape[0], 1)))) for c in crops]
+        order = sorted(range(len(crops)), key=lambda i: widths[i])
+        results: list[Recognized | None] = [None] * len(crops)
+        batch: list[int] = []
+        for index in order:
+            padded = max(widths[index], 8)
+            if batch and (
+                len(batch) >= self.settings.max_batch
+                or (len(batch) + 1) * padded > self.settings.batch_columns
+            ):
+                self._run(batch, crops, widths, results)
+                batch = []
+            batch.append(index)
+        if batch:
+            self._run(batch, crops, widths, results)
+        return [r for r in results if r is not None]
+
+    def _run(self, batch: list[int], crops: list[np.ndarray], widths: list[int], results: list) -> None:
+        height = self.settings.height
+        pad_w = int(math.ceil(max(widths[i] for i in batch) / 8.0)) * 8
+        tensor = np.zeros((len(batch), 3, height, pad_w), dtype=np.float32)
+        for row, index in enumerate(batch):
+            resized = cv2.resize(crops[index], (widths[index], height), interpolation=cv2.INTER_LINEAR)
+            tensor[row, :, :, : widths[index]] = resized.transpose(2, 0, 1) * (1.0 / 127.5) - 1.0
+        probs = self._session.run(None, {self._input: tensor})[0]
+        best = probs.argmax(axis=2)
+        best_p = np.take_along_axis(probs, best[..., None], axis=2)[..., 0]
+        steps = probs.shape[1]
+        step_px = pad_w / steps
+        for row, index in enumerate(batch):
+            results[index] = self._decode(best[row], best_p[row], step_px / widths[index])
+
+    def _decode(self, ids: np.ndarray, probs: np.ndarray, step_fraction: float) -> Recognized:
+        keep = ids != 0
+        keep[1:] &= ids[1:] != ids[:-1]
+        positions = np.nonzero(keep)[0]
+        chars = self._chars[ids[positions]]
+        char_probs = probs[positions].astype(np.float32)
+        text = "".join(chars)
+        starts = np.clip(positions * step_fraction, 0.0, 1.0)
+        ends = np.clip((positions + 1) * step_fraction, 0.0, 1.0)
+        confidence = float(char_probs.mean()) if len(char_probs) else 0.0
+        return Recognized(text, confidence, tuple(chars), char_probs, np.stack([starts, ends], axis=1) if len(positions) else np.zeros((0, 2)))

@@ -1,0 +1,141 @@
+"""The one result type every door (CLI, daemon, desktop) shares: Result → blocks → lines → words.
+
+Boxes are axis-aligned, in pixels of the image as the user sees it (after EXIF rotation),
+so a client can highlight or click them without knowing anything about our scaling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Box:
+    x: int
+    y: int
+    width: int
+    height: int
+
+    @property
+    def right(self) -> int:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.height
+
+    def to_dict(self) -> dict:
+        return {"x": self.x, "y": self.y, "width": self.width, "height": self.height}
+
+    @staticmethod
+    def around(boxes: list[Box]) -> Box:
+        x0 = min(b.x for b in boxes)
+        y0 = min(b.y for b in boxes)
+        x1 = max(b.right for b in boxes)
+        y1 = max(b.bottom for b in boxes)
+        return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    confidence: float
+    box: Box
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "confidence": round(self.confidence, 4), "box": self.box.to_dict()}
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    confidence: float
+    box: Box
+    words: tuple[Word, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "confidence": round(self.confidence, 4),
+            "box": self.box.to_dict(),
+            "words": [w.to_dict() for w in self.words],
+        }
+
+
+@dataclass(frozen=True)
+class Block:
+    lines: tuple[Line, ...]
+    box: Box
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def confidence(self) -> float:
+        return _weighted_confidence(self.lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "confidence": round(self.confidence, 4),
+            "box": self.box.to_dict(),
+            "lines": [line.to_dict() for line in self.lines],
+        }
+
+
+@dataclass(frozen=True)
+class Language:
+    """BCP 47 code (``und`` when undetermined) and how sure we are of it."""
+
+    code: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Result:
+    width: int
+    height: int
+    blocks: tuple[Block, ...]
+    language: Language
+    timing_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines]
+
+    @property
+    def text(self) -> str:
+        """All text in reading order: lines separated by newlines, blocks by a blank line."""
+        return "\n\n".join(block.text for block in self.blocks)
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.blocks)
+
+    @property
+    def confidence(self) -> float:
+        return _weighted_confidence(self.lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": SCHEMA_VERSION,
+            "width": self.width,
+            "height": self.height,
+            "text": self.text,
+            "language": self.language.code,
+            "language_confidence": round(self.language.confidence, 4),
+            "confidence": round(self.confidence, 4),
+            "blocks": [block.to_dict() for block in self.blocks],
+            "timing_ms": {k: round(v, 1) for k, v in self.timing_ms.items()},
+        }
+
+
+def _weighted_confidence(lines: tuple[Line, ...] | list[Line]) -> float:
+    """Mean confidence weighted by characters, so one long line outweighs a stray glyph."""
+    total = sum(len(line.text) for line in lines)
+    if not total:
+        return 0.0
+    return sum(line.confidence * len(line.text) for line in lines) / total
