@@ -27,6 +27,10 @@ class DetectionSettings:
     max_side: int = 2560
     #: Small images are enlarged until their short side reaches this, never further.
     min_side: int = 64
+    #: Big images are first detected with their longest side shrunk to this...
+    probe_side: int = 1024
+    #: ...and again at full size when at least this share of the lines found is small.
+    small_share: float = 0.2
     #: Text whose detected height is below this (pixels at detection scale) is re-detected
     #: on an enlarged image, as long as that stays within ``max_side``.
     small_text_height: float = 14.0

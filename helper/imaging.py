@@ -53,6 +53,9 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
         try:
             image = Image.open(io.BytesIO(data), formats=list(limits.formats))
         except UnidentifiedImageError:
+            looks_like = sniff(data)
+            if looks_like:
+                raise DecodeFailed(f"the file starts like a {looks_like} image but is broken") from None
             raise UnsupportedFormat(
                 "not an image in a format we read (PNG, JPEG, WebP, GIF, BMP, TIFF, ICO, AVIF)"
             ) from None
@@ -80,6 +83,27 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
             except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
                 raise DecodeFailed(f"the image data is broken or truncated ({_short(exc)})") from None
     return DecodedImage(pixels=pixels, format=fmt, frames=frames)
+
+
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"\x00\x00\x01\x00", "ICO"),
+)
+
+
+def sniff(data: bytes) -> str | None:
+    """The format a file's first bytes claim, to tell 'broken image' from 'not an image'."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
+        return "AVIF"
+    return next((name for magic, name in _SIGNATURES if data.startswith(magic)), None)
 
 
 def _short(exc: Exception) -> str:

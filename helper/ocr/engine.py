@@ -113,15 +113,26 @@ class Engine:
         raise imaging.DecodeFailed(f"an array of shape {array.shape} is not an image")
 
     def _detect(self, pixels: np.ndarray, timer: _Timer) -> list[TextRegion]:
-        """Detect at native size; enlarge and look again only if the text found is tiny."""
+        """Detect at the smallest resolution at which the text is still comfortably large.
+
+        Big images (scans, photos, screens) are first probed at a reduced size: if the text
+        found there is large, that is the answer (a 300-dpi receipt need not be detected at
+        full size); if a good share of it is small, we look again at full size, so small UI
+        text on a screen is never lost. Small images start at native size and are enlarged
+        only when their text is tiny.
+        """
         settings = self.config.detection
         height, width = pixels.shape[:2]
-        scale = choose_scale(width, height, settings)
-        mark = time.perf_counter()
-        prob, sx, sy = self._detector.probability_map(pixels, scale)
-        mark = timer.add("detect_model", mark)
-        regions = self._detector.regions(prob, sx, sy, width, height)
-        mark = timer.add("detect_post", mark)
+        full = choose_scale(width, height, settings)
+        probe = min(full, settings.probe_side / max(width, height))
+        if probe < 0.8 * full:
+            regions = self._detect_at(pixels, probe, timer)
+            heights = np.array([r.height * probe for r in regions])
+            small = (heights < settings.small_text_height).mean() if len(heights) else 1.0
+            if small < settings.small_share:
+                return regions
+        scale = full
+        regions = self._detect_at(pixels, scale, timer)
         if regions:
             typical = float(np.median([r.height for r in regions])) * scale
             limit = settings.max_side / max(width, height)
@@ -129,10 +140,16 @@ class Engine:
                 grow = min(settings.target_text_height / max(typical, 1.0), settings.max_upscale)
                 bigger = min(scale * grow, limit)
                 if bigger > scale * 1.2:
-                    prob, sx, sy = self._detector.probability_map(pixels, bigger)
-                    mark = timer.add("detect_model", mark)
-                    regions = self._detector.regions(prob, sx, sy, width, height)
-                    timer.add("detect_post", mark)
+                    regions = self._detect_at(pixels, bigger, timer)
+        return regions
+
+    def _detect_at(self, pixels: np.ndarray, scale: float, timer: _Timer) -> list[TextRegion]:
+        height, width = pixels.shape[:2]
+        mark = time.perf_counter()
+        prob, sx, sy = self._detector.probability_map(pixels, scale)
+        mark = timer.add("detect_model", mark)
+        regions = self._detector.regions(prob, sx, sy, width, height)
+        timer.add("detect_post", mark)
         return regions
 
     def _fix_upside_down(self, crops: list[LineCrop], readings: list[Recognized]) -> None:

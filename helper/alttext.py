@@ -1,0 +1,58 @@
+"""OCR result → a short text alternative a screen reader can speak. One function, every door.
+
+Rules (docs/alt-text.md): lines in reading order, joined into sentences a synthesiser
+reads naturally; a line repeated verbatim (a banner's echo, a watermark) is said once; the
+text is cut at a word boundary near ``max_chars`` and says it was cut; an image with no
+readable text says so in words, never an empty string.
+"""
+
+from __future__ import annotations
+
+from helper.ocr.result import Result
+
+NO_TEXT = "No text found in image."
+PREFIX = "Image text: "
+CUT_NOTE = " … (text cut; {more} more words)"
+DEFAULT_MAX_CHARS = 300
+
+
+def alt_text(result: Result, max_chars: int = DEFAULT_MAX_CHARS, prefix: str = PREFIX) -> str:
+    lines = _unique_lines(result)
+    if not lines:
+        return NO_TEXT
+    spoken = " ".join(_sentence(block_lines) for block_lines in lines)
+    if len(spoken) > max_chars:
+        head = spoken[:max_chars]
+        if " " in head:
+            head = head[: head.rfind(" ")]
+        more = len(spoken.split()) - len(head.split())
+        spoken = head.rstrip(" ,;:") + CUT_NOTE.format(more=more)
+    return prefix + spoken
+
+
+def _sentence(lines: list[str]) -> str:
+    """Join a block's lines; a line break becomes a full stop unless the sentence runs on
+    (the line ends in a comma or hyphen, or the next line starts in lower case)."""
+    out = lines[0]
+    for line in lines[1:]:
+        runs_on = out[-1:] in ",-–;:(" or line[:1].islower()
+        out = f"{out} {line}" if runs_on or out[-1:] in _ENDS else f"{out}. {line}"
+    return out if out[-1:] in _ENDS else out + "."
+
+
+_ENDS = ".!?…"
+
+
+def _unique_lines(result: Result) -> list[list[str]]:
+    seen: set[str] = set()
+    blocks = []
+    for block in result.blocks:
+        kept = []
+        for line in block.lines:
+            key = " ".join(line.text.split()).casefold()
+            if key and key not in seen:
+                seen.add(key)
+                kept.append(" ".join(line.text.split()))
+        if kept:
+            blocks.append(kept)
+    return blocks

@@ -1,0 +1,88 @@
+"""Command line: argument parsing and dispatch only; the work is done by the modules it calls.
+
+Exit status: 0 all inputs read; 1 at least one input failed (each failure is one line on
+stderr with its stable code, and the other inputs are still read); 2 usage error;
+3 the engine cannot start (models missing or damaged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from helper import __version__
+from helper.errors import HelperError, ModelError
+from helper.output import FORMATS, render_error, render_result
+
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_ENGINE = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="a11y-helper",
+        description="On-device OCR and alt text for screen-reader users. Nothing leaves this machine.",
+    )
+    parser.add_argument("--version", action="version", version=f"a11y-helper {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    ocr = commands.add_parser("ocr", help="read the text in image files", description="Read the text in image files.")
+    ocr.add_argument("files", nargs="+", metavar="FILE", help="image files; '-' reads standard input")
+    ocr.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text: the text in reading order; json: one JSON object per file per line; "
+        "alt: the short text alternative a screen reader would speak",
+    )
+    ocr.add_argument("--lang", metavar="HINT", help="expected language (e.g. en, de, ja); used when the text is too short to tell")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "ocr":
+        return run_ocr(args.files, args.format, args.lang)
+    return EXIT_USAGE  # pragma: no cover - argparse enforces a command
+
+
+def run_ocr(files: Sequence[str], fmt: str, lang: str | None) -> int:
+    from helper.ocr import Engine  # imported here so --help stays instant
+
+    try:
+        engine = Engine()
+    except ModelError as exc:
+        print(f"a11y-helper: error {exc.code}: {exc.message}", file=sys.stderr)
+        return EXIT_ENGINE
+    status = EXIT_OK
+    many = len(files) > 1
+    for name in files:
+        try:
+            data = _read(name, engine.config.limits.max_bytes + 1)
+            result = engine.recognize(data, lang=lang)
+        except HelperError as exc:
+            status = EXIT_INPUT_FAILED
+            print(f"a11y-helper: {name}: error {exc.code}: {exc.message}", file=sys.stderr, flush=True)
+            if fmt == "json":
+                print(render_error(name, exc), flush=True)
+            continue
+        print(render_result(name, result, fmt, many), flush=True)
+    return status
+
+
+def _read(name: str, at_most: int) -> bytes:
+    """Read no more than ``at_most`` bytes: one past the limit is enough to refuse the file."""
+    from helper.errors import NotFound
+
+    if name == "-":
+        return sys.stdin.buffer.read(at_most)
+    try:
+        with open(name, "rb") as stream:
+            return stream.read(at_most)
+    except FileNotFoundError:
+        raise NotFound("no such file") from None
+    except IsADirectoryError:
+        raise NotFound("this is a folder, not a file") from None
+    except PermissionError:
+        raise NotFound("permission denied") from None
+    except OSError as exc:
+        raise NotFound(f"cannot read the file ({exc.strerror or exc})") from None

@@ -1,0 +1,125 @@
+"""The engine end to end on images rendered from known text."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from tests.conftest import assert_reads, encode, render, words
+
+PARAGRAPH = ["The library opens at nine", "and closes at six on Sunday"]
+
+
+def test_reads_lines_in_order_with_confidence(engine):
+    result = engine.recognize(encode(render(PARAGRAPH)))
+    assert_reads(result.text, PARAGRAPH)
+    lines = result.lines
+    assert [words(line.text) for line in lines] == [words(p) for p in PARAGRAPH]
+    assert all(0.5 <= line.confidence <= 1.0 for line in lines)
+    assert all(0.0 < w.confidence <= 1.0 for line in lines for w in line.words)
+    assert result.language.code == "en"
+
+
+def test_word_boxes_sit_where_the_words_were_drawn(engine):
+    font = ImageFont.load_default(size=32)
+    image = Image.new("RGB", (900, 120), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((40, 40), "Cancel", font=font, fill="black")
+    draw.text((600, 40), "Continue", font=font, fill="black")
+    result = engine.recognize(image)
+    boxes = {w.text: w.box for line in result.lines for w in line.words}
+    assert set(boxes) == {"Cancel", "Continue"}
+    left, top, right, bottom = draw.textbbox((600, 40), "Continue", font=font)
+    box = boxes["Continue"]
+    assert abs(box.x - left) < 12 and abs(box.right - right) < 12
+    assert box.y <= top + 4 and box.bottom >= bottom - 4
+
+
+def test_word_boxes_within_a_line(engine):
+    result = engine.recognize(encode(render(["alpha beta gamma delta"], size=36)))
+    (line,) = result.lines
+    xs = [w.box.x for w in line.words]
+    assert [w.text for w in line.words] == ["alpha", "beta", "gamma", "delta"]
+    assert xs == sorted(xs)  # left to right, not piled on one spot
+    assert all(line.box.x - 2 <= w.box.x and w.box.right <= line.box.right + 2 for w in line.words)
+
+
+def test_dark_mode_light_text(engine):
+    result = engine.recognize(encode(render(PARAGRAPH, fg=(235, 235, 235), bg=(24, 26, 30))))
+    assert_reads(result.text, PARAGRAPH)
+
+
+def test_low_contrast_text(engine):
+    result = engine.recognize(encode(render(PARAGRAPH, fg=(150, 150, 150), bg=(200, 200, 200))))
+    assert_reads(result.text, PARAGRAPH)
+
+
+def test_tiny_text_is_enlarged_and_read(engine):
+    lines = ["Terms of service apply", "Offer ends Friday"]
+    result = engine.recognize(encode(render(lines, size=11, margin=6)))
+    assert_reads(result.text, lines)
+
+
+def test_upside_down_line_is_turned_and_read(engine):
+    upright = render(["Emergency exit only"], size=34)
+    result = engine.recognize(upright.rotate(180))
+    assert_reads(result.text, ["Emergency exit only"])
+
+
+def test_vertical_axis_title_is_read(engine):
+    label = render(["Temperature"], size=30).rotate(90, expand=True)  # reads bottom to top
+    canvas = Image.new("RGB", (label.width + 300, label.height + 40), "white")
+    canvas.paste(label, (10, 20))
+    assert_reads(engine.recognize(canvas).text, ["Temperature"])
+
+
+def test_skewed_text(engine):
+    tilted = render(PARAGRAPH, size=30).rotate(6, expand=True, fillcolor="white")
+    assert_reads(engine.recognize(tilted).text, PARAGRAPH)
+
+
+def test_text_on_a_busy_background(engine):
+    rng = np.random.default_rng(7)
+    blotches = rng.integers(60, 255, size=(20, 70, 3), dtype=np.uint8)  # a photo-like texture
+    image = Image.fromarray(blotches).resize((700, 200), Image.Resampling.BICUBIC)
+    font = ImageFont.load_default(size=40)
+    ImageDraw.Draw(image).text((30, 70), "Limited offer", font=font, fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0))
+    assert_reads(engine.recognize(image).text, ["Limited offer"])
+
+
+def test_no_text(engine):
+    rng = np.random.default_rng(3)
+    smooth = np.clip(rng.normal(128, 3, size=(300, 400, 3)), 0, 255).astype(np.uint8)
+    result = engine.recognize(encode(Image.fromarray(smooth)))
+    assert not result.has_text
+    assert result.text == ""
+    assert result.language.code == "und"
+
+
+def test_accepts_arrays_from_screen_capture(engine):
+    bgra = np.dstack([np.asarray(render(PARAGRAPH))[..., ::-1], np.full(render(PARAGRAPH).size[::-1], 255, np.uint8)])
+    assert_reads(engine.recognize(bgra).text, PARAGRAPH)
+
+
+def test_safe_to_call_from_threads(engine):
+    images = [encode(render([f"Invoice number {n}", "Due on delivery"])) for n in (101, 202, 303, 404)]
+    outputs: dict[int, str] = {}
+
+    def work(i: int) -> None:
+        outputs[i] = engine.recognize(images[i]).text
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(images))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, n in enumerate((101, 202, 303, 404)):
+        assert str(n) in outputs[i]
+
+
+def test_timing_is_reported(engine):
+    result = engine.recognize(encode(render(PARAGRAPH)))
+    assert {"decode", "detect_model", "recognize", "layout", "total"} <= set(result.timing_ms)
+    assert result.timing_ms["total"] >= result.timing_ms["detect_model"]
