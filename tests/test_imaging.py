@@ -142,7 +142,11 @@ def test_truncated_jpeg():
 
 @pytest.mark.parametrize(
     "data",
-    [b"hello, this is plain text, not an image", b'<svg xmlns="http://www.w3.org/2000/svg"/>', b"%PDF-1.4\n%..."],
+    [
+        b"hello, this is plain text, not an image",
+        b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+        b"%PDF-1.4\n%...",
+    ],
 )
 def test_not_an_image(data):
     with pytest.raises(UnsupportedFormat) as caught:
@@ -168,7 +172,12 @@ def _png_declaring(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize("size", [(100_000, 100_000), (20_000, 5_000)])

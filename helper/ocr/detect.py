@@ -69,7 +69,9 @@ class TextDetector:
         new_w = max(32, int(round(w * scale / 32.0)) * 32)
         new_h = max(32, int(round(h * scale / 32.0)) * 32)
         interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
-        resized = bgr if (new_w, new_h) == (w, h) else cv2.resize(bgr, (new_w, new_h), interpolation=interpolation)
+        resized = (
+            bgr if (new_w, new_h) == (w, h) else cv2.resize(bgr, (new_w, new_h), interpolation=interpolation)
+        )
         tensor = resized.astype(np.float32)
         tensor *= self._mul
         tensor += self._add

@@ -43,17 +43,16 @@ class Engine:
     def __init__(self, config: EngineConfig | None = None, model_set: models.ModelSet | None = None) -> None:
         self.config = config or EngineConfig()
         model_set = model_set or models.default_models()
-        hint = models.fix_hint()
         threads = self.config.threads
-        det = models.open_session(model_set.det, threads, hint)
-        rec = models.open_session(model_set.rec, threads, hint)
-        cls = models.open_session(model_set.cls, threads, hint)
-        charset = models.load_charset(model_set, rec, hint)
+        det = models.open_session(model_set.det, threads)
+        rec = models.open_session(model_set.rec, threads)
+        cls = models.open_session(model_set.cls, threads)
+        charset = models.load_charset(model_set, rec)
         classes = rec.get_outputs()[0].shape[-1]
         if isinstance(classes, int) and classes != len(charset):
             raise models.ModelError(
                 f"The recognition model has {classes} classes but its character list has "
-                f"{len(charset)}: the model files do not belong together. Fix: {hint}"
+                f"{len(charset)}: the model files do not belong together. Fix: {model_set.rec.fix}"
             )
         self.model_source = model_set.source
         self._detector = TextDetector(det, model_set.det_mean, model_set.det_std, self.config.detection)
@@ -198,5 +197,7 @@ def _segment(crop: LineCrop, reading: Recognized, width: int, height: int) -> Se
         return None
     text = " ".join(w.text for w in words)
     x0, y0, x1, y1 = crop.span_box(0.0, 1.0)
-    box = Box(max(0, x0), max(0, y0), max(1, min(width, x1) - max(0, x0)), max(1, min(height, y1) - max(0, y0)))
+    box = Box(
+        max(0, x0), max(0, y0), max(1, min(width, x1) - max(0, x0)), max(1, min(height, y1) - max(0, y0))
+    )
     return Segment(text=text, confidence=reading.confidence, box=box, words=tuple(words))

@@ -30,7 +30,9 @@ class LineCrop:
     end: np.ndarray
 
     def flipped(self) -> LineCrop:
-        return LineCrop(np.ascontiguousarray(self.image[::-1, ::-1]), self.end[::-1].copy(), self.start[::-1].copy())
+        return LineCrop(
+            np.ascontiguousarray(self.image[::-1, ::-1]), self.end[::-1].copy(), self.start[::-1].copy()
+        )
 
     def span_box(self, f0: float, f1: float) -> tuple[int, int, int, int]:
         """Axis-aligned box (x0, y0, x1, y1) of the part of the line between two fractions."""
@@ -67,7 +69,9 @@ def crop_line(image: np.ndarray, quad: np.ndarray) -> LineCrop:
     else:
         target = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
         matrix = cv2.getPerspectiveTransform(np.array([tl, tr, br, bl]), target)
-        strip = cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+        strip = cv2.warpPerspective(
+            image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+        )
     if height >= 1.5 * width:
         # A vertical strip: turned clockwise, so text written bottom-to-top (axis titles)
         # reads left-to-right; top-to-bottom text arrives upside down and the orientation
@@ -77,7 +81,9 @@ def crop_line(image: np.ndarray, quad: np.ndarray) -> LineCrop:
 
 
 class TextRecognizer:
-    def __init__(self, session: ort.InferenceSession, charset: list[str], settings: RecognitionSettings) -> None:
+    def __init__(
+        self, session: ort.InferenceSession, charset: list[str], settings: RecognitionSettings
+    ) -> None:
         self._session = session
         self._input = session.get_inputs()[0].name
         self._chars = np.array(charset, dtype=object)
@@ -128,4 +134,10 @@ class TextRecognizer:
         starts = np.clip(positions * step_fraction, 0.0, 1.0)
         ends = np.clip((positions + 1) * step_fraction, 0.0, 1.0)
         confidence = float(char_probs.mean()) if len(char_probs) else 0.0
-        return Recognized(text, confidence, tuple(chars), char_probs, np.stack([starts, ends], axis=1) if len(positions) else np.zeros((0, 2)))
+        return Recognized(
+            text,
+            confidence,
+            tuple(chars),
+            char_probs,
+            np.stack([starts, ends], axis=1) if len(positions) else np.zeros((0, 2)),
+        )

@@ -85,7 +85,9 @@ def test_text_on_a_busy_background(engine):
     blotches = rng.integers(60, 255, size=(20, 70, 3), dtype=np.uint8)  # a photo-like texture
     image = Image.fromarray(blotches).resize((700, 200), Image.Resampling.BICUBIC)
     font = ImageFont.load_default(size=40)
-    ImageDraw.Draw(image).text((30, 70), "Limited offer", font=font, fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0))
+    ImageDraw.Draw(image).text(
+        (30, 70), "Limited offer", font=font, fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0)
+    )
     assert_reads(engine.recognize(image).text, ["Limited offer"])
 
 
@@ -99,7 +101,9 @@ def test_no_text(engine):
 
 
 def test_accepts_arrays_from_screen_capture(engine):
-    bgra = np.dstack([np.asarray(render(PARAGRAPH))[..., ::-1], np.full(render(PARAGRAPH).size[::-1], 255, np.uint8)])
+    bgra = np.dstack(
+        [np.asarray(render(PARAGRAPH))[..., ::-1], np.full(render(PARAGRAPH).size[::-1], 255, np.uint8)]
+    )
     assert_reads(engine.recognize(bgra).text, PARAGRAPH)
 
 

@@ -1,0 +1,70 @@
+"""Reading order on known geometries, and on rendered pages read by the real engine."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw, ImageFont
+
+from helper.ocr.layout import Segment, arrange
+from helper.ocr.result import Box, Word
+
+
+def seg(text: str, x: int, y: int, w: int, h: int = 20) -> Segment:
+    return Segment(text, 0.99, Box(x, y, w, h), (Word(text, 0.99, Box(x, y, w, h)),))
+
+
+def texts(blocks) -> list[str]:
+    return [line.text for block in blocks for line in block.lines]
+
+
+def test_paragraph_lines_form_one_block_in_order():
+    blocks = arrange(
+        [seg("second line", 10, 38, 300), seg("first line", 10, 10, 320), seg("third", 10, 66, 120)]
+    )
+    assert len(blocks) == 1
+    assert texts(blocks) == ["first line", "second line", "third"]
+
+
+def test_two_columns_are_read_column_by_column():
+    left = [seg(f"left {i}", 10, 100 + i * 28, 300) for i in range(6)]
+    right = [seg(f"right {i}", 400, 100 + i * 28 + 9, 300, 22) for i in range(6)]
+    header = seg("Title across the page", 10, 20, 690, 40)
+    order = texts(arrange([*right, header, *left]))
+    assert order == ["Title across the page"] + [f"left {i}" for i in range(6)] + [
+        f"right {i}" for i in range(6)
+    ]
+
+
+def test_a_table_is_read_row_by_row():
+    cells = []
+    for r in range(4):
+        y = 10 + r * 50
+        cells += [seg(f"item {r}", 10, y, 150), seg(f"price {r}", 400, y, 80)]
+    assert texts(arrange(cells[::-1])) == [t for r in range(4) for t in (f"item {r}", f"price {r}")]
+
+
+def test_sidebar_and_content_are_separate_regions():
+    sidebar = [seg(f"menu {i}", 10, 60 + i * 40, 120, 18) for i in range(5)]
+    content = [seg(f"body {i}", 300, 64 + i * 30, 500, 22) for i in range(7)]
+    order = texts(arrange(content + sidebar))
+    assert order == [f"menu {i}" for i in range(5)] + [f"body {i}" for i in range(7)]
+
+
+def test_pieces_of_one_row_are_one_line():
+    blocks = arrange([seg("Total:", 10, 10, 80), seg("$12.00", 100, 12, 70)])
+    assert texts(blocks) == ["Total: $12.00"]
+    assert [w.text for w in blocks[0].lines[0].words] == ["Total:", "$12.00"]
+
+
+def test_columns_on_a_rendered_page(engine):
+    font = ImageFont.load_default(size=22)
+    page = Image.new("RGB", (1000, 520), "white")
+    draw = ImageDraw.Draw(page)
+    draw.text((40, 20), "Weekly News", font=ImageFont.load_default(size=40), fill="black")
+    left = ["Rain is expected", "on Monday and", "Tuesday morning"]
+    right = ["The market moves", "to the town hall", "from next week on"]
+    for i, line in enumerate(left):
+        draw.text((40, 120 + i * 34), line, font=font, fill="black")
+    for i, line in enumerate(right):
+        draw.text((560, 120 + i * 34), line, font=font, fill="black")
+    lines = [line.text for line in engine.recognize(page).lines]
+    assert lines == ["Weekly News", *left, *right]

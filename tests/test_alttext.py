@@ -1,0 +1,37 @@
+"""The alt-text rules of docs/alt-text.md, on results built by hand."""
+
+from __future__ import annotations
+
+from helper.alttext import NO_TEXT, alt_text
+from helper.ocr.result import Block, Box, Language, Line, Result
+
+BOX = Box(0, 0, 10, 10)
+
+
+def result(*blocks: list[str]) -> Result:
+    built = tuple(Block(tuple(Line(t, 0.9, BOX, ()) for t in lines), BOX) for lines in blocks)
+    return Result(100, 100, built, Language("en", 0.9))
+
+
+def test_no_text_is_an_honest_statement():
+    assert alt_text(result()) == NO_TEXT
+    assert NO_TEXT.strip()
+
+
+def test_lines_become_sentences_in_reading_order():
+    assert alt_text(result(["Big Sale"], ["Everything must go", "today only"])) == (
+        "Image text: Big Sale. Everything must go today only."
+    )
+
+
+def test_a_repeated_line_is_said_once():
+    assert alt_text(result(["SALE"], ["Shoes half price"], ["sale"])) == "Image text: SALE. Shoes half price."
+
+
+def test_long_text_is_cut_at_a_word_and_says_so():
+    words = [f"word{i}" for i in range(200)]
+    text = alt_text(result([" ".join(words)]), max_chars=100)
+    assert len(text) < 160
+    body = text.removeprefix("Image text: ")
+    assert body.split(" … ")[0].split()[-1] in words  # cut between words, not inside one
+    assert "text cut" in text and "more words" in text
