@@ -14,6 +14,7 @@ import numpy as np
 import onnxruntime as ort
 
 from helper.config import DetectionSettings
+from helper.ocr.timing import Timings
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ class TextDetector:
         self._add = (-np.array(mean, dtype=np.float32) / std_arr).reshape(1, 1, 3)
         self.settings = settings
 
-    def probability_map(self, bgr: np.ndarray, scale: float) -> tuple[np.ndarray, float, float]:
+    def probability_map(
+        self, bgr: np.ndarray, scale: float, timer: Timings
+    ) -> tuple[np.ndarray, float, float]:
         """Run the model at ``scale``; return the map and the exact x/y scales used."""
         h, w = bgr.shape[:2]
         new_w = max(32, int(round(w * scale / 32.0)) * 32)
@@ -76,7 +79,8 @@ class TextDetector:
         tensor *= self._mul
         tensor += self._add
         tensor = tensor.transpose(2, 0, 1)[None]
-        out = self._session.run(None, {self._input: np.ascontiguousarray(tensor)})[0]
+        with timer.inference():
+            out = self._session.run(None, {self._input: np.ascontiguousarray(tensor)})[0]
         return out[0, 0], new_w / w, new_h / h
 
     def regions(self, prob: np.ndarray, sx: float, sy: float, width: int, height: int) -> list[TextRegion]:

@@ -9,7 +9,6 @@ thread-safe for ``run``, and nothing else here is mutated after construction.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -23,18 +22,9 @@ from helper.ocr.layout import Segment, arrange
 from helper.ocr.orient import OrientationClassifier
 from helper.ocr.recognize import LineCrop, Recognized, TextRecognizer, crop_line
 from helper.ocr.result import Box, Result, Word
+from helper.ocr.timing import Timings
 
 ImageInput = bytes | bytearray | memoryview | np.ndarray | Image.Image | imaging.DecodedImage
-
-
-@dataclass
-class _Timer:
-    marks: dict[str, float]
-
-    def add(self, stage: str, since: float) -> float:
-        now = time.perf_counter()
-        self.marks[stage] = self.marks.get(stage, 0.0) + (now - since) * 1000.0
-        return now
 
 
 class Engine:
@@ -64,7 +54,7 @@ class Engine:
 
     def recognize(self, image: ImageInput, lang: str | None = None) -> Result:
         """Read all text in ``image`` (encoded bytes, a Pillow image, or a BGR/BGRA/grey array)."""
-        timer = _Timer({})
+        timer = Timings()
         start = time.perf_counter()
         pixels = self._pixels(image)
         mark = timer.add("decode", start)
@@ -73,9 +63,9 @@ class Engine:
         regions = self._detect(pixels, timer)
         mark = time.perf_counter()
         crops = [crop_line(pixels, r.quad) for r in regions]
-        readings = self._recognizer.recognize([c.image for c in crops]) if crops else []
+        readings = self._recognizer.recognize([c.image for c in crops], timer) if crops else []
         mark = timer.add("recognize", mark)
-        self._fix_upside_down(crops, readings)
+        self._fix_upside_down(crops, readings, timer)
         mark = timer.add("orient", mark)
 
         floor = self.config.recognition.min_line_confidence
@@ -89,8 +79,8 @@ class Engine:
         text = "\n".join(line.text for block in blocks for line in block.lines)
         language = self._language.identify(text, lang)
         timer.add("language", mark)
-        timer.marks["total"] = (time.perf_counter() - start) * 1000.0
-        return Result(width=width, height=height, blocks=blocks, language=language, timing_ms=timer.marks)
+        timer.ms["total"] = (time.perf_counter() - start) * 1000.0
+        return Result(width=width, height=height, blocks=blocks, language=language, timing_ms=timer.ms)
 
     # -- stages ---------------------------------------------------------------------
 
@@ -111,7 +101,7 @@ class Engine:
             return array
         raise imaging.DecodeFailed(f"an array of shape {array.shape} is not an image")
 
-    def _detect(self, pixels: np.ndarray, timer: _Timer) -> list[TextRegion]:
+    def _detect(self, pixels: np.ndarray, timer: Timings) -> list[TextRegion]:
         """Detect at the smallest resolution at which the text is still comfortably large.
 
         Big images (scans, photos, screens) are first probed at a reduced size: if the text
@@ -142,27 +132,27 @@ class Engine:
                     regions = self._detect_at(pixels, bigger, timer)
         return regions
 
-    def _detect_at(self, pixels: np.ndarray, scale: float, timer: _Timer) -> list[TextRegion]:
+    def _detect_at(self, pixels: np.ndarray, scale: float, timer: Timings) -> list[TextRegion]:
         height, width = pixels.shape[:2]
         mark = time.perf_counter()
-        prob, sx, sy = self._detector.probability_map(pixels, scale)
+        prob, sx, sy = self._detector.probability_map(pixels, scale, timer)
         mark = timer.add("detect_model", mark)
         regions = self._detector.regions(prob, sx, sy, width, height)
         timer.add("detect_post", mark)
         return regions
 
-    def _fix_upside_down(self, crops: list[LineCrop], readings: list[Recognized]) -> None:
+    def _fix_upside_down(self, crops: list[LineCrop], readings: list[Recognized], timer: Timings) -> None:
         """Ask the orientation model about doubtful lines only; re-read those it turns over."""
         settings = self.config.recognition
         doubtful = [i for i, r in enumerate(readings) if r.confidence < settings.orientation_below]
         if not doubtful:
             return
-        flip_prob = self._orientation.upside_down([crops[i].image for i in doubtful])
+        flip_prob = self._orientation.upside_down([crops[i].image for i in doubtful], timer)
         turned = [i for i, p in zip(doubtful, flip_prob, strict=True) if p >= settings.orientation_min_prob]
         if not turned:
             return
         flipped = [crops[i].flipped() for i in turned]
-        again = self._recognizer.recognize([c.image for c in flipped])
+        again = self._recognizer.recognize([c.image for c in flipped], timer)
         for i, crop, reading in zip(turned, flipped, again, strict=True):
             if reading.confidence > readings[i].confidence:
                 crops[i], readings[i] = crop, reading

@@ -10,6 +10,8 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from helper.ocr.timing import Timings
+
 
 class OrientationClassifier:
     """Is a line upside down? PP-LCNet text-line orientation (0° / 180°)."""
@@ -24,11 +26,13 @@ class OrientationClassifier:
         self._h = shape[2] if isinstance(shape[2], int) else 80
         self._w = shape[3] if isinstance(shape[3], int) else 160
 
-    def upside_down(self, crops: list[np.ndarray]) -> np.ndarray:
+    def upside_down(self, crops: list[np.ndarray], timer: Timings) -> np.ndarray:
         """Probability that each crop is rotated by 180°."""
         if not crops:
             return np.zeros(0, dtype=np.float32)
         batch = np.stack([cv2.resize(c, (self._w, self._h), interpolation=cv2.INTER_LINEAR) for c in crops])
         batch = (batch.astype(np.float32) / 255.0 - self._mean) / self._std
-        out = self._session.run(None, {self._input: np.ascontiguousarray(batch.transpose(0, 3, 1, 2))})[0]
+        tensor = np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
+        with timer.inference():
+            out = self._session.run(None, {self._input: tensor})[0]
         return out[:, 1].astype(np.float32)
