@@ -47,13 +47,16 @@ class DetectionSettings:
 class RecognitionSettings:
     height: int = 48
     #: Lines are recognised in batches whose padded size stays below this many pixel columns
-    #: (bounds the memory of one model run: 12000 columns ≈ 7 MB in, ≈ 110 MB of scores out).
-    batch_columns: int = 12000
+    #: (bounds the memory of one model run: 4800 columns ≈ 3 MB in, ≈ 45 MB of scores out).
+    batch_columns: int = 4800
     max_batch: int = 32
     #: The fixed cost of one model run, in columns' worth of time (measured ≈ 3 ms / 48 µs).
     batch_overhead_columns: int = 64
     #: Lines whose confidence is below this are not presented as text.
     min_line_confidence: float = 0.5
+    #: Words this short (characters) need ``short_word_confidence``: icons read as letters.
+    short_word_chars: int = 2
+    short_word_confidence: float = 0.8
     #: Lines less sure than this get the orientation classifier (upside-down check).
     orientation_below: float = 0.85
     orientation_min_prob: float = 0.9

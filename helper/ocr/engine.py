@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from helper import imaging, models
-from helper.config import EngineConfig
+from helper.config import EngineConfig, RecognitionSettings
 from helper.ocr.detect import TextDetector, TextRegion, choose_scale
 from helper.ocr.language import LanguageIdentifier
 from helper.ocr.layout import Segment, arrange
@@ -72,7 +72,8 @@ class Engine:
         segments = [
             seg
             for crop, reading in zip(crops, readings, strict=True)
-            if reading.confidence >= floor and (seg := _segment(crop, reading, width, height))
+            if reading.confidence >= floor
+            and (seg := _segment(crop, reading, width, height, self.config.recognition))
         ]
         blocks = arrange(segments)
         mark = timer.add("layout", mark)
@@ -158,7 +159,14 @@ class Engine:
                 crops[i], readings[i] = crop, reading
 
 
-def _segment(crop: LineCrop, reading: Recognized, width: int, height: int) -> Segment | None:
+def _says_something(text: str) -> bool:
+    """A line with no letter or digit (a bullet, a rule, an icon read as "●") is not text to speak."""
+    return any(ch.isalnum() for ch in text)
+
+
+def _segment(
+    crop: LineCrop, reading: Recognized, width: int, height: int, settings: RecognitionSettings
+) -> Segment | None:
     """Split a line's characters into words, each with its own box and confidence."""
     words: list[Word] = []
     current: list[int] = []
@@ -183,11 +191,25 @@ def _segment(crop: LineCrop, reading: Recognized, width: int, height: int) -> Se
         else:
             current.append(i)
     flush()
-    if not words:
+    kept = [w for w in words if not _stray_glyph(w, settings)]
+    if not kept or not _says_something("".join(w.text for w in kept)):
         return None
-    text = " ".join(w.text for w in words)
-    x0, y0, x1, y1 = crop.span_box(0.0, 1.0)
-    box = Box(
-        max(0, x0), max(0, y0), max(1, min(width, x1) - max(0, x0)), max(1, min(height, y1) - max(0, y0))
-    )
-    return Segment(text=text, confidence=reading.confidence, box=box, words=tuple(words))
+    if len(kept) == len(words):
+        x0, y0, x1, y1 = crop.span_box(0.0, 1.0)
+        x0, y0 = max(0, x0), max(0, y0)
+        box = Box(x0, y0, max(1, min(width, x1) - x0), max(1, min(height, y1) - y0))
+        confidence = reading.confidence
+    else:
+        box = Box.around([w.box for w in kept])
+        confidence = sum(w.confidence * len(w.text) for w in kept) / sum(len(w.text) for w in kept)
+    text = " ".join(w.text for w in kept)
+    return Segment(text=text, confidence=confidence, box=box, words=tuple(kept))
+
+
+def _stray_glyph(word: Word, settings: RecognitionSettings) -> bool:
+    """An icon read as a letter: one or two characters the recogniser was unsure of.
+
+    Close buttons, arrows, checkmarks and plus signs come out as "x", "十", "©" or "O" with
+    low confidence; real short words ("a", "OK", "of") come out with high confidence.
+    """
+    return len(word.text) <= settings.short_word_chars and word.confidence < settings.short_word_confidence

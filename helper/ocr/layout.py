@@ -25,8 +25,15 @@ PARAGRAPH_GAP = 0.8
 PARAGRAPH_HEIGHT_RATIO = 1.35
 #: A horizontal gutter narrower than this (in median line heights) is a word space, not a column gap.
 MIN_GUTTER = 0.8
-#: Share of rows on the two sides of a gutter that line up for it to be read as a table.
-TABLE_ALIGNMENT = 0.5
+#: Share of the lines on each side of a gutter that must have a partner row on the other side
+#: for the two sides to be read as a table, row by row.
+TABLE_ALIGNMENT = 0.7
+#: Two lines are on one table row when their centres differ by at most this share of a height.
+ROW_ALIGNMENT = 0.35
+#: Sides whose typical line is at least this long (in line heights) are text columns, never a table.
+COLUMN_LINE_WIDTH = 4.5
+#: An empty horizontal band this tall (in line heights) splits a region before any column does.
+BAND_GAP = 1.5
 MAX_DEPTH = 200
 
 
@@ -137,47 +144,95 @@ def _gaps(starts: np.ndarray, ends: np.ndarray) -> list[tuple[float, float]]:
 
 
 def _order(blocks: list[Block], unit: float, depth: int) -> list[Block]:
+    """Recursive XY-cut. Wide horizontal bands first, then columns (or a table), then rows."""
     if len(blocks) <= 1:
         return blocks
     if depth > MAX_DEPTH:
         return _reading_rows(blocks)
-    x0 = np.array([b.box.x for b in blocks], dtype=np.float32)
-    x1 = np.array([b.box.right for b in blocks], dtype=np.float32)
-    y0 = np.array([b.box.y for b in blocks], dtype=np.float32)
-    y1 = np.array([b.box.bottom for b in blocks], dtype=np.float32)
-    x_gaps = [g for g in _gaps(x0, x1) if g[1] - g[0] >= MIN_GUTTER * unit]
-    y_gaps = _gaps(y0, y1)
+    y_gaps = _gaps(
+        np.array([b.box.y for b in blocks], dtype=np.float32),
+        np.array([b.box.bottom for b in blocks], dtype=np.float32),
+    )
+    widest_y = max((b - a for a, b in y_gaps), default=0.0)
+    if widest_y >= BAND_GAP * unit:
+        # A clear empty band across the whole region (a dialog's title bar and its body,
+        # a diagram's rows of boxes): read what is above before what is below.
+        return _bands(blocks, y_gaps, widest_y, unit, depth)
+    x_gaps = [
+        g
+        for g in _gaps(
+            np.array([b.box.x for b in blocks], dtype=np.float32),
+            np.array([b.box.right for b in blocks], dtype=np.float32),
+        )
+        if g[1] - g[0] >= MIN_GUTTER * unit
+    ]
     if x_gaps:
         widest = max(x_gaps, key=lambda g: g[1] - g[0])
         cut = (widest[0] + widest[1]) / 2
         left = [b for b in blocks if b.box.right <= cut]
         right = [b for b in blocks if b.box.x >= cut]
-        if not (y_gaps and _rows_line_up(left, right)):
-            return _order(left, unit, depth + 1) + _order(right, unit, depth + 1)
+        if _is_table(left, right, unit):
+            return [_table(blocks)]
+        return _order(left, unit, depth + 1) + _order(right, unit, depth + 1)
     if y_gaps:
-        widest = max(g[1] - g[0] for g in y_gaps)
-        cuts = [(a + b) / 2 for a, b in y_gaps if b - a >= 0.8 * widest]
-        bands: list[list[Block]] = [[] for _ in range(len(cuts) + 1)]
-        for b in blocks:
-            centre = (b.box.y + b.box.bottom) / 2
-            bands[sum(centre > c for c in cuts)].append(b)
-        return [b for band in bands for b in _order(band, unit, depth + 1)]
+        return _bands(blocks, y_gaps, widest_y, unit, depth)
     return _reading_rows(blocks)
 
 
-def _rows_line_up(left: list[Block], right: list[Block]) -> bool:
-    """Do the lines on either side of a gutter sit on shared rows (a table) or not (columns)?"""
+def _bands(
+    blocks: list[Block], y_gaps: list[tuple[float, float]], widest: float, unit: float, depth: int
+) -> list[Block]:
+    cuts = [(a + b) / 2 for a, b in y_gaps if b - a >= 0.8 * widest]
+    bands: list[list[Block]] = [[] for _ in range(len(cuts) + 1)]
+    for b in blocks:
+        centre = (b.box.y + b.box.bottom) / 2
+        bands[sum(centre > c for c in cuts)].append(b)
+    return [b for band in bands for b in _order(band, unit, depth + 1)]
+
+
+def _is_table(left: list[Block], right: list[Block], unit: float) -> bool:
+    """Do the two sides of a gutter form rows of a table (a receipt, a form) rather than columns?
+
+    Rows of a table line up one to one across the gutter, and at least one side holds short
+    cells (prices, values, labels). Two columns of running text may line up by chance when
+    they share a font, but both hold long lines, so they stay columns.
+    """
     left_lines = [line.box for b in left for line in b.lines]
     right_lines = [line.box for b in right for line in b.lines]
     if not left_lines or not right_lines:
         return False
-    fewer, more = sorted((left_lines, right_lines), key=len)
-    paired = 0
-    for a in fewer:
-        ca = (a.y + a.bottom) / 2
-        if any(abs(ca - (b.y + b.bottom) / 2) <= 0.35 * min(a.height, b.height) for b in more):
-            paired += 1
-    return paired >= TABLE_ALIGNMENT * len(fewer)
+    shorter = min(float(np.median([b.width for b in side])) for side in (left_lines, right_lines))
+    if shorter >= COLUMN_LINE_WIDTH * unit:
+        return False
+    return all(
+        _aligned_share(side, other) >= TABLE_ALIGNMENT
+        for side, other in ((left_lines, right_lines), (right_lines, left_lines))
+    )
+
+
+def _aligned_share(lines: list[Box], others: list[Box]) -> float:
+    def centre(b: Box) -> float:
+        return (b.y + b.bottom) / 2
+
+    paired = sum(
+        any(abs(centre(a) - centre(b)) <= ROW_ALIGNMENT * min(a.height, b.height) for b in others)
+        for a in lines
+    )
+    return paired / len(lines)
+
+
+def _table(blocks: list[Block]) -> Block:
+    """One block whose lines are the table's rows, each read across the gutter."""
+    rows = _rows([line for b in blocks for line in b.lines], lambda line: line.box)
+    lines = []
+    for row in rows:
+        chars = sum(len(line.text) for line in row)
+        confidence = sum(line.confidence * len(line.text) for line in row) / max(chars, 1)
+        words = tuple(w for line in row for w in line.words)
+        lines.append(
+            Line(" ".join(line.text for line in row), confidence, Box.around([x.box for x in row]), words)
+        )
+    return Block(tuple(lines), Box.around([line.box for line in lines]))
 
 
 def _reading_rows(blocks: list[Block]) -> list[Block]:

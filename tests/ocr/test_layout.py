@@ -39,7 +39,25 @@ def test_a_table_is_read_row_by_row():
     for r in range(4):
         y = 10 + r * 50
         cells += [seg(f"item {r}", 10, y, 150), seg(f"price {r}", 400, y, 80)]
-    assert texts(arrange(cells[::-1])) == [t for r in range(4) for t in (f"item {r}", f"price {r}")]
+    assert texts(arrange(cells[::-1])) == [f"item {r} price {r}" for r in range(4)]
+
+
+def test_receipt_rows_close_together_are_read_across_the_gutter():
+    labels = ["SUB-TOTAL", "TAX", "ROUNDING", "TOTAL"]
+    cells = []
+    for r, label in enumerate(labels):
+        y = 100 + r * 26
+        cells += [seg(label, 10, y, 14 * len(label)), seg(f"{r}.00", 400, y + 1, 60)]
+    assert texts(arrange(cells[::-1])) == [f"{label} {r}.00" for r, label in enumerate(labels)]
+
+
+def test_dialog_title_row_comes_before_the_body():
+    dots = seg("Close", 10, 8, 60)
+    title = seg("Dialog", 350, 8, 80)
+    body = [seg("Display filter:", 30, 95, 155, 26), seg("DLT User", 45, 175, 120, 26)]
+    buttons = [seg("Cancel", 450, 256, 80, 26), seg("OK", 610, 256, 40, 26)]
+    order = texts(arrange([*buttons, *body, title, dots]))
+    assert order == ["Close Dialog", "Display filter:", "DLT User", "Cancel OK"]
 
 
 def test_sidebar_and_content_are_separate_regions():
