@@ -92,8 +92,9 @@ class Ours(Adapter):
         return {
             "a11y-helper": helper.__version__,
             "onnxruntime": onnxruntime.__version__,
-            "models": self.engine.model_source,
-            "threads": self.engine.config.threads,
+            # getattr: a renamed attribute must cost a report line, not the whole engine
+            "models": getattr(self.engine, "model_source", None),
+            "threads": getattr(self.engine.config, "threads", None),
         }
 
     def prepare(self, path: str) -> bytes:

@@ -32,6 +32,8 @@ TABLE_ALIGNMENT = 0.7
 ROW_ALIGNMENT = 0.35
 #: Sides whose typical line is at least this long (in line heights) are text columns, never a table.
 COLUMN_LINE_WIDTH = 4.5
+#: Blocks are merged when this share of the smaller one's area lies inside the other.
+OVERLAP_MERGE = 0.5
 #: An empty horizontal band this tall (in line heights) splits a region before any column does.
 BAND_GAP = 1.5
 MAX_DEPTH = 200
@@ -50,7 +52,7 @@ class Segment:
 def arrange(segments: list[Segment]) -> tuple[Block, ...]:
     if not segments:
         return ()
-    groups = _group(segments)
+    groups = _merge_overlapping(_group(segments), segments)
     blocks = [_block([segments[i] for i in members]) for members in groups]
     heights = [line.box.height for block in blocks for line in block.lines]
     unit = float(np.median(heights)) if heights else 1.0
@@ -99,6 +101,39 @@ def _group(segments: list[Segment]) -> list[list[int]]:
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
     return list(groups.values())
+
+
+def _merge_overlapping(groups: list[list[int]], segments: list[Segment]) -> list[list[int]]:
+    """Join groups whose areas overlap: they are one structure read row by row.
+
+    A receipt's labels form one paragraph and its prices another that sits inside the
+    labels' box; read apart, every price would be separated from its label. Text blocks
+    that do not overlap (columns, a sidebar, labels of a diagram) are left alone.
+    """
+    groups = [list(g) for g in groups]
+    while len(groups) > 1:
+        boxes = np.array([_extent([segments[i].box for i in g]) for g in groups], dtype=np.float64)
+        x0, y0, x1, y1 = boxes.T
+        iw = np.clip(np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :]), 0, None)
+        ih = np.clip(np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :]), 0, None)
+        area = np.maximum((x1 - x0) * (y1 - y0), 1.0)
+        inside = iw * ih / np.minimum(area[:, None], area[None, :])
+        np.fill_diagonal(inside, 0.0)
+        a, b = np.unravel_index(int(np.argmax(inside)), inside.shape)
+        if inside[a, b] < OVERLAP_MERGE:
+            break
+        groups[a] += groups[b]
+        del groups[b]
+    return groups
+
+
+def _extent(boxes: list[Box]) -> tuple[int, int, int, int]:
+    return (
+        min(b.x for b in boxes),
+        min(b.y for b in boxes),
+        max(b.right for b in boxes),
+        max(b.bottom for b in boxes),
+    )
 
 
 def _rows(items: list, box_of) -> list[list]:
