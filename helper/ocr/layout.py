@@ -211,7 +211,9 @@ def _order(blocks: list[Block], unit: float, depth: int) -> list[Block]:
         return _order(left, unit, depth + 1) + _order(right, unit, depth + 1)
     if y_gaps:
         return _bands(blocks, y_gaps, widest_y, unit, depth)
-    return _reading_rows(blocks)
+    # No cut separates them: the blocks are entangled (a receipt's header running into its
+    # first row, a form), and only reading their lines row by row keeps each row together.
+    return [_table(blocks)]
 
 
 def _bands(
