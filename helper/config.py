@@ -17,6 +17,9 @@ class InputLimits:
     max_bytes: int = 50 * 1024 * 1024
     #: 64 Mpx: an 8K screen is 33 Mpx; a decompression bomb is far beyond this.
     max_pixels: int = 64_000_000
+    #: JPEGs whose long side is at least twice this are decoded at 1/2, 1/4 or 1/8 scale, never
+    #: below this side (the detector never looks at more than ``DetectionSettings.max_side``).
+    detail_side: int = 2560
     #: Formats Pillow may even try; everything else is ``unsupported_format``.
     formats: tuple[str, ...] = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "DIB", "TIFF", "ICO", "AVIF")
 
@@ -27,6 +30,10 @@ class DetectionSettings:
     max_side: int = 2560
     #: Small images are enlarged until their short side reaches this, never further.
     min_side: int = 64
+    #: Bigger inputs are detected in overlapping tiles of at most this side (multiple of 32), which
+    #: bounds the detector's memory (≈100 MB a tile) without shrinking the image.
+    tile_side: int = 640
+    tile_overlap: int = 96
     #: Big images are first detected with their longest side shrunk to this...
     probe_side: int = 1024
     #: ...and again at full size when at least this share of the lines found is small.
@@ -47,8 +54,8 @@ class DetectionSettings:
 class RecognitionSettings:
     height: int = 48
     #: Lines are recognised in batches whose padded size stays below this many pixel columns
-    #: (bounds the memory of one model run: 4800 columns ≈ 3 MB in, ≈ 45 MB of scores out).
-    batch_columns: int = 4800
+    #: (bounds the memory of one model run: 2400 columns ≈ 90 MB at its peak).
+    batch_columns: int = 2400
     max_batch: int = 32
     #: The fixed cost of one model run, in columns' worth of time (measured ≈ 3 ms / 48 µs).
     batch_overhead_columns: int = 64

@@ -31,6 +31,9 @@ class DecodedImage:
     format: str
     #: Frames in the file; only the first is read (animated GIF/WebP, multi-page TIFF).
     frames: int = 1
+    #: Size of the image as the file gives it (after EXIF rotation). ``pixels`` is smaller
+    #: when a huge JPEG was decoded at a reduced scale; boxes are reported in this size.
+    full_size: tuple[int, int] | None = None
 
     @property
     def width(self) -> int:
@@ -75,13 +78,20 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
             fmt = image.format or "unknown"
             try:
                 image.seek(0)
+                reduced = _draft(image, limits.detail_side) if image.format == "JPEG" else 1
                 image.load()
-                pixels = _to_bgr(ImageOps.exif_transpose(image))
+                upright = ImageOps.exif_transpose(image)
+                pixels = _to_bgr(upright)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise TooLarge(f"the image declares too many pixels ({exc})") from None
             except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
                 raise DecodeFailed(f"the image data is broken or truncated ({_short(exc)})") from None
-    return DecodedImage(pixels=pixels, format=fmt, frames=frames)
+    if reduced == 1:
+        return DecodedImage(pixels=pixels, format=fmt, frames=frames)
+    turned = upright.size != image.size
+    return DecodedImage(
+        pixels=pixels, format=fmt, frames=frames, full_size=(height, width) if turned else (width, height)
+    )
 
 
 _SIGNATURES = (
@@ -94,6 +104,23 @@ _SIGNATURES = (
     (b"MM\x00*", "TIFF"),
     (b"\x00\x00\x01\x00", "ICO"),
 )
+
+
+def _draft(image: Image.Image, detail_side: int) -> int:
+    """Let the JPEG decoder scale a huge photo or scan down by 2, 4 or 8 while decoding.
+
+    A 600-dpi scan (7000×5000) needs 100 MB as pixels and a long decode, yet the detector
+    never looks at more than ``detail_side`` anyway; DCT scaling keeps the long side at or
+    above that, so no text gets smaller than the engine would see it. Returns the factor.
+    """
+    width, height = image.size
+    factor = 1
+    while max(width, height) // (factor * 2) >= detail_side and factor < 8:
+        factor *= 2
+    if factor > 1:
+        image.draft(image.mode, (width // factor, height // factor))
+        factor = round(width / image.size[0])
+    return factor
 
 
 def sniff(data: bytes) -> str | None:

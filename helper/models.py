@@ -128,6 +128,11 @@ def open_session(model: ModelFile, threads: int) -> ort.InferenceSession:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # No arena and no per-shape memory plans: every image and every batch has its own shapes,
+    # and both would keep the largest request's memory for the life of a daemon (measured:
+    # peak RSS over the evaluation set 640 MB with them, 465 MB without; docs/performance.md).
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
     options.log_severity_level = 3  # the converted graphs warn about shape hints; harmless
     try:
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

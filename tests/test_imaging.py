@@ -195,3 +195,16 @@ def test_zero_sized_image_header():
 def test_too_many_bytes():
     with pytest.raises(TooLarge):
         imaging.decode(b"\0" * 2000, InputLimits(max_bytes=1000))
+
+
+def test_huge_jpeg_is_decoded_reduced_but_boxes_are_in_its_own_pixels(engine):
+    small = render(["Quarterly report"], size=40)
+    big = small.resize((small.width * 16, small.height * 16))
+    decoded = imaging.decode(encode(big, "JPEG", quality=90))
+    assert decoded.full_size == big.size
+    assert max(decoded.pixels.shape[:2]) < max(big.size)
+    result = engine.recognize(encode(big, "JPEG", quality=90))
+    assert (result.width, result.height) == big.size
+    assert_reads(result.text, ["Quarterly report"])
+    box = result.lines[0].box
+    assert abs(box.x - 24 * 16) < 200 and abs(box.right - (big.width - 24 * 16)) < 400

@@ -75,13 +75,22 @@ class TextDetector:
         resized = (
             bgr if (new_w, new_h) == (w, h) else cv2.resize(bgr, (new_w, new_h), interpolation=interpolation)
         )
-        tensor = resized.astype(np.float32)
+        prob = np.empty((new_h, new_w), dtype=np.float32)
+        tile, overlap = self.settings.tile_side, self.settings.tile_overlap
+        for ys, keep_y in _tiles(new_h, tile, overlap):
+            for xs, keep_x in _tiles(new_w, tile, overlap):
+                out = self._run(resized[ys, xs], timer)
+                prob[keep_y, keep_x] = out[keep_y.start - ys.start : keep_y.stop - ys.start,
+                                           keep_x.start - xs.start : keep_x.stop - xs.start]  # fmt: skip
+        return prob, new_w / w, new_h / h
+
+    def _run(self, bgr: np.ndarray, timer: Timings) -> np.ndarray:
+        tensor = bgr.astype(np.float32)
         tensor *= self._mul
         tensor += self._add
-        tensor = tensor.transpose(2, 0, 1)[None]
+        tensor = np.ascontiguousarray(tensor.transpose(2, 0, 1)[None])
         with timer.inference():
-            out = self._session.run(None, {self._input: np.ascontiguousarray(tensor)})[0]
-        return out[0, 0], new_w / w, new_h / h
+            return self._session.run(None, {self._input: tensor})[0][0, 0]
 
     def regions(self, prob: np.ndarray, sx: float, sy: float, width: int, height: int) -> list[TextRegion]:
         """Boxes from the probability map, mapped back to source pixels."""
@@ -107,6 +116,26 @@ class TextDetector:
             quad[:, 1] = np.clip(quad[:, 1] / sy, 0, height)
             found.append(TextRegion(quad=quad, score=score))
         return found
+
+
+def _tiles(length: int, tile: int, overlap: int) -> list[tuple[slice, slice]]:
+    """Cut one side into overlapping tiles: (the tile, the part of it whose map we keep).
+
+    The detector's memory grows with the pixels of one run (≈250 MB a megapixel), so big
+    screens are detected in tiles of at most ``tile`` pixels a side instead of being shrunk,
+    which would lose small UI text. Tiles overlap so every line has context on both sides
+    of a seam; each keeps its map up to the middle of the overlap. Sizes stay multiples of
+    32, as the model needs, and the tiles are spread evenly so the overlap is no wider
+    than it must be.
+    """
+    if length <= tile:
+        return [(slice(0, length), slice(0, length))]
+    count = math.ceil((length - overlap) / (tile - overlap))
+    size = min(length, -(-(length + (count - 1) * overlap) // (count * 32)) * 32)
+    starts = [round(i * (length - size) / (count - 1)) for i in range(count)]
+    seams = [(starts[i + 1] + starts[i] + size) // 2 for i in range(count - 1)]
+    bounds = [0, *seams, length]
+    return [(slice(start, start + size), slice(bounds[i], bounds[i + 1])) for i, start in enumerate(starts)]
 
 
 def _mean_inside(prob: np.ndarray, points: np.ndarray) -> float:

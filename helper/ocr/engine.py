@@ -56,7 +56,7 @@ class Engine:
         """Read all text in ``image`` (encoded bytes, a Pillow image, or a BGR/BGRA/grey array)."""
         timer = Timings()
         start = time.perf_counter()
-        pixels = self._pixels(image)
+        pixels, full_size = self._pixels(image)
         mark = timer.add("decode", start)
         height, width = pixels.shape[:2]
 
@@ -81,25 +81,29 @@ class Engine:
         language = self._language.identify(text, lang)
         timer.add("language", mark)
         timer.ms["total"] = (time.perf_counter() - start) * 1000.0
+        if full_size is not None:
+            blocks = tuple(block.scaled(full_size[0] / width, full_size[1] / height) for block in blocks)
+            width, height = full_size
         return Result(width=width, height=height, blocks=blocks, language=language, timing_ms=timer.ms)
 
     # -- stages ---------------------------------------------------------------------
 
-    def _pixels(self, image: ImageInput) -> np.ndarray:
-        if isinstance(image, imaging.DecodedImage):
-            return image.pixels
+    def _pixels(self, image: ImageInput) -> tuple[np.ndarray, tuple[int, int] | None]:
+        """Pixels to read, and the size to report boxes in when the pixels are reduced."""
         if isinstance(image, bytes | bytearray | memoryview):
-            return imaging.decode(bytes(image), self.config.limits).pixels
+            image = imaging.decode(bytes(image), self.config.limits)
+        if isinstance(image, imaging.DecodedImage):
+            return image.pixels, image.full_size
         if isinstance(image, Image.Image):
             buffer = np.asarray(image.convert("RGB"))
-            return cv2.cvtColor(buffer, cv2.COLOR_RGB2BGR)
+            return cv2.cvtColor(buffer, cv2.COLOR_RGB2BGR), None
         array = np.asarray(image)
         if array.ndim == 2:
-            return cv2.cvtColor(array.astype(np.uint8, copy=False), cv2.COLOR_GRAY2BGR)
+            return cv2.cvtColor(array.astype(np.uint8, copy=False), cv2.COLOR_GRAY2BGR), None
         if array.ndim == 3 and array.shape[2] == 4:
-            return cv2.cvtColor(array, cv2.COLOR_BGRA2BGR)
+            return cv2.cvtColor(array, cv2.COLOR_BGRA2BGR), None
         if array.ndim == 3 and array.shape[2] == 3:
-            return array
+            return array, None
         raise imaging.DecodeFailed(f"an array of shape {array.shape} is not an image")
 
     def _detect(self, pixels: np.ndarray, timer: Timings) -> list[TextRegion]:

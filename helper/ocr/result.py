@@ -6,7 +6,7 @@ so a client can highlight or click them without knowing anything about our scali
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 SCHEMA_VERSION = 1
 
@@ -29,6 +29,10 @@ class Box:
     def to_dict(self) -> dict:
         return {"x": self.x, "y": self.y, "width": self.width, "height": self.height}
 
+    def scaled(self, sx: float, sy: float) -> Box:
+        x0, y0 = round(self.x * sx), round(self.y * sy)
+        return Box(x0, y0, max(1, round(self.right * sx) - x0), max(1, round(self.bottom * sy) - y0))
+
     @staticmethod
     def around(boxes: list[Box]) -> Box:
         x0 = min(b.x for b in boxes)
@@ -47,6 +51,9 @@ class Word:
     def to_dict(self) -> dict:
         return {"text": self.text, "confidence": round(self.confidence, 4), "box": self.box.to_dict()}
 
+    def scaled(self, sx: float, sy: float) -> Word:
+        return replace(self, box=self.box.scaled(sx, sy))
+
 
 @dataclass(frozen=True)
 class Line:
@@ -54,6 +61,9 @@ class Line:
     confidence: float
     box: Box
     words: tuple[Word, ...]
+
+    def scaled(self, sx: float, sy: float) -> Line:
+        return replace(self, box=self.box.scaled(sx, sy), words=tuple(w.scaled(sx, sy) for w in self.words))
 
     def to_dict(self) -> dict:
         return {
@@ -72,6 +82,10 @@ class Block:
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
+
+    def scaled(self, sx: float, sy: float) -> Block:
+        """The same block in an image ``sx``×``sy`` the size (boxes of a reduced decode)."""
+        return Block(tuple(line.scaled(sx, sy) for line in self.lines), self.box.scaled(sx, sy))
 
     @property
     def confidence(self) -> float:
