@@ -12,7 +12,7 @@ from helper.ocr.result import Result
 
 NO_TEXT = "No text found in image."
 PREFIX = "Image text: "
-CUT_NOTE = " … (text cut; {more} more words)"
+CUT_NOTE = " … (text cut; {more} more {unit})"
 DEFAULT_MAX_CHARS = 300
 
 
@@ -26,7 +26,12 @@ def alt_text(result: Result, max_chars: int = DEFAULT_MAX_CHARS, prefix: str = P
         if " " in head:
             head = head[: head.rfind(" ")]
         more = len(spoken.split()) - len(head.split())
-        spoken = head.rstrip(" ,;:") + CUT_NOTE.format(more=more)
+        if more:
+            unit = "word" if more == 1 else "words"
+        else:  # one long run without spaces (CJK, a URL) cut inside itself
+            more = len(spoken) - len(head)
+            unit = "character" if more == 1 else "characters"
+        spoken = head.rstrip(" ,;:") + CUT_NOTE.format(more=more, unit=unit)
     return prefix + spoken
 
 

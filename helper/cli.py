@@ -8,6 +8,7 @@ stderr with its stable code, and the other inputs are still read); 2 usage error
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     ocr.add_argument(
         "--lang",
         metavar="HINT",
+        type=_language_hint,
         help="expected language (e.g. en, de, ja); used when the text is too short to tell",
     )
     return parser
@@ -67,17 +69,35 @@ def run_ocr(files: Sequence[str], fmt: str, lang: str | None) -> int:
             result = engine.recognize(data, lang=lang)
         except HelperError as exc:
             status = EXIT_INPUT_FAILED
-            print(f"a11y-helper: {name}: error {exc.code}: {exc.message}", file=sys.stderr, flush=True)
-            if fmt == "json":
-                print(render_error(name, exc), flush=True)
+            _report(name, exc, fmt)
+            continue
+        except Exception as exc:  # a bug of ours must not cost the user the other files
+            status = EXIT_INPUT_FAILED
+            _report(name, HelperError(f"unexpected failure ({type(exc).__name__}: {exc})"), fmt)
             continue
         print(render_result(name, result, fmt, many), flush=True)
     return status
 
 
+def _report(name: str, error: HelperError, fmt: str) -> None:
+    print(f"a11y-helper: {name}: error {error.code}: {error.message}", file=sys.stderr, flush=True)
+    if fmt == "json":
+        print(render_error(name, error), flush=True)
+
+
+def _language_hint(value: str) -> str:
+    """``--lang`` must look like a BCP 47 tag: it ends up in JSON and selects speech voices."""
+    if not _BCP47.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a language tag such as en, de or pt-BR")
+    return value
+
+
+_BCP47 = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
 def _read(name: str, at_most: int) -> bytes:
     """Read no more than ``at_most`` bytes: one past the limit is enough to refuse the file."""
-    from helper.errors import NotFound
+    from helper.errors import NotFound, Unreadable
 
     if name == "-":
         return sys.stdin.buffer.read(at_most)
@@ -87,8 +107,8 @@ def _read(name: str, at_most: int) -> bytes:
     except FileNotFoundError:
         raise NotFound("no such file") from None
     except IsADirectoryError:
-        raise NotFound("this is a folder, not a file") from None
+        raise Unreadable("this is a folder, not a file") from None
     except PermissionError:
-        raise NotFound("permission denied") from None
+        raise Unreadable("permission denied") from None
     except OSError as exc:
-        raise NotFound(f"cannot read the file ({exc.strerror or exc})") from None
+        raise Unreadable(f"cannot read the file ({exc.strerror or exc})") from None

@@ -39,6 +39,12 @@ class NotFound(InputError):
     code = "not_found"
 
 
+class Unreadable(InputError):
+    """The file exists but cannot be read (a folder, no permission, an I/O error)."""
+
+    code = "unreadable"
+
+
 class ModelError(HelperError):
     """A model file is missing or differs from the manifest; the message says how to fix it."""
 

@@ -68,12 +68,7 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
             raise DecodeFailed(f"the image header is broken ({_short(exc)})") from None
         with image:
             width, height = image.size
-            if width <= 0 or height <= 0:
-                raise DecodeFailed(f"the image has no pixels ({width}×{height})")
-            if width * height > limits.max_pixels:
-                raise TooLarge(
-                    f"the image is {width}×{height} pixels; the limit is {limits.max_pixels:,} pixels"
-                )
+            _check_size(width, height, limits)
             frames = int(getattr(image, "n_frames", 1) or 1) if image.format != "GIF" else 1
             fmt = image.format or "unknown"
             try:
@@ -92,6 +87,37 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
     return DecodedImage(
         pixels=pixels, format=fmt, frames=frames, full_size=(height, width) if turned else (width, height)
     )
+
+
+def from_pillow(image: Image.Image, limits: InputLimits | None = None) -> DecodedImage:
+    """A Pillow image from a caller (a screen grab, a PDF page) gets the same care as a file."""
+    limits = limits or InputLimits()
+    _check_size(*image.size, limits)
+    return DecodedImage(pixels=_to_bgr(ImageOps.exif_transpose(image)), format=image.format or "pillow")
+
+
+def from_array(array: np.ndarray, limits: InputLimits | None = None) -> np.ndarray:
+    """A caller's pixel array (grey, BGR or BGRA, as screen capture gives) as 8-bit BGR."""
+    limits = limits or InputLimits()
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise DecodeFailed(f"an array of shape {array.shape} is not an image")
+    _check_size(array.shape[1], array.shape[0], limits)
+    if array.dtype != np.uint8:
+        top = float(array.max())
+        array = np.clip(array.astype(np.float32) * (255.0 / top if top > 255.0 else 1.0), 0, 255)
+        array = array.astype(np.uint8)
+    if array.ndim == 2:
+        return cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
+    if array.shape[2] == 4:
+        return _flatten(cv2.cvtColor(array, cv2.COLOR_BGRA2RGBA))
+    return array
+
+
+def _check_size(width: int, height: int, limits: InputLimits) -> None:
+    if width <= 0 or height <= 0:
+        raise DecodeFailed(f"the image has no pixels ({width}×{height})")
+    if width * height > limits.max_pixels:
+        raise TooLarge(f"the image is {width}×{height} pixels; the limit is {limits.max_pixels:,} pixels")
 
 
 _SIGNATURES = (

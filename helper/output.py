@@ -6,7 +6,7 @@ import json
 
 from helper.alttext import NO_TEXT, alt_text
 from helper.errors import HelperError
-from helper.ocr.result import Result
+from helper.ocr.result import SCHEMA_VERSION, Result
 
 FORMATS = ("text", "json", "alt")
 
@@ -20,5 +20,10 @@ def render_result(path: str, result: Result, fmt: str, with_name: bool = False) 
 
 
 def render_error(path: str, error: HelperError) -> str:
-    record = {"path": path, "ok": False, "error": {"code": error.code, "message": error.message}}
+    record = {
+        "schema": SCHEMA_VERSION,
+        "path": path,
+        "ok": False,
+        "error": {"code": error.code, "message": error.message},
+    }
     return json.dumps(record, ensure_ascii=False)

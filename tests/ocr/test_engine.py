@@ -127,3 +127,16 @@ def test_timing_is_reported(engine):
     result = engine.recognize(encode(render(PARAGRAPH)))
     assert {"decode", "detect_model", "recognize", "layout", "total"} <= set(result.timing_ms)
     assert result.timing_ms["total"] >= result.timing_ms["detect_model"]
+
+
+def test_pillow_images_and_arrays_get_the_same_care_as_files(engine):
+    import pytest
+
+    from helper.errors import TooLarge
+
+    light = render(["Night mode on"], fg=(255, 255, 255, 255), bg=(0, 0, 0, 0), mode="RGBA")
+    assert_reads(engine.recognize(light).text, ["Night mode on"])  # alpha flattened onto dark
+    grey16 = (np.asarray(render(["Sixteen bits"]).convert("L"), dtype=np.uint16) * 257).astype(np.uint16)
+    assert_reads(engine.recognize(grey16).text, ["Sixteen bits"])
+    with pytest.raises(TooLarge):
+        engine.recognize(np.zeros((9000, 9000), dtype=np.uint8))
