@@ -21,6 +21,9 @@ from helper.config import InputLimits
 from helper.errors import DecodeFailed, TooLarge, UnsupportedFormat
 
 Image.init()
+# Pillow's own bomb check fires while the header is parsed, before our size check can run;
+# lowered from its 89 Mpx default to our limit. A config may lower the limit further, not raise it.
+Image.MAX_IMAGE_PIXELS = InputLimits().max_pixels
 
 
 @dataclass(frozen=True)

@@ -208,3 +208,7 @@ def test_huge_jpeg_is_decoded_reduced_but_boxes_are_in_its_own_pixels(engine):
     assert_reads(result.text, ["Quarterly report"])
     box = result.lines[0].box
     assert abs(box.x - 24 * 16) < 200 and abs(box.right - (big.width - 24 * 16)) < 400
+
+
+def test_pillow_bomb_limit_is_ours():
+    assert Image.MAX_IMAGE_PIXELS == InputLimits().max_pixels

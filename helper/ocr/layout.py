@@ -208,6 +208,10 @@ def _order(blocks: list[Block], unit: float, depth: int) -> list[Block]:
         right = [b for b in blocks if b.box.x >= cut]
         if _is_table(left, right, unit):
             return [_table(blocks)]
+        if y_gaps and min(b.box.y for b in right) < min(b.box.y for b in left) - 0.5 * unit:
+            # Something on the right starts above everything on the left (a window title,
+            # a page header off to the side): reading the left column first would skip it.
+            return _bands(blocks, y_gaps, widest_y, unit, depth)
         return _order(left, unit, depth + 1) + _order(right, unit, depth + 1)
     if y_gaps:
         return _bands(blocks, y_gaps, widest_y, unit, depth)

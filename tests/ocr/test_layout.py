@@ -86,3 +86,10 @@ def test_columns_on_a_rendered_page(engine):
         draw.text((560, 120 + i * 34), line, font=font, fill="black")
     lines = [line.text for line in engine.recognize(page).lines]
     assert lines == ["Weekly News", *left, *right]
+
+
+def test_a_title_off_to_the_right_is_read_before_the_column_below_it():
+    title = seg("Dialog", 340, 0, 100, 40)
+    body = [seg("Display filter:", 22, 90, 170, 40), seg("DLT User", 34, 167, 132, 40)]
+    buttons = seg("Cancel OK", 437, 237, 291, 40)
+    assert texts(arrange([buttons, *body, title])) == ["Dialog", "Display filter:", "DLT User", "Cancel OK"]
