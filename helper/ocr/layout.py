@@ -25,9 +25,11 @@ PARAGRAPH_GAP = 0.8
 PARAGRAPH_HEIGHT_RATIO = 1.35
 #: A horizontal gutter narrower than this (in median line heights) is a word space, not a column gap.
 MIN_GUTTER = 0.8
-#: Share of the lines on each side of a gutter that must have a partner row on the other side
-#: for the two sides to be read as a table, row by row.
+#: Share of the lines on the side of short cells (prices, values) that must sit on a row of the
+#: other side for the two sides of a gutter to be read as a table, row by row...
 TABLE_ALIGNMENT = 0.7
+#: ...and this share of the lines on the side with the longer lines.
+TABLE_ALIGNMENT_OTHER = 0.3
 #: Two lines are on one table row when their centres differ by at most this share of a height.
 ROW_ALIGNMENT = 0.35
 #: Sides whose typical line is at least this long (in line heights) are text columns, never a table.
@@ -242,12 +244,15 @@ def _is_table(left: list[Block], right: list[Block], unit: float) -> bool:
     right_lines = [line.box for b in right for line in b.lines]
     if not left_lines or not right_lines:
         return False
-    shorter = min(float(np.median([b.width for b in side])) for side in (left_lines, right_lines))
-    if shorter >= COLUMN_LINE_WIDTH * unit:
+    widths = [float(np.median([b.width for b in side])) for side in (left_lines, right_lines)]
+    if min(widths) >= COLUMN_LINE_WIDTH * unit:
         return False
-    return all(
-        _aligned_share(side, other) >= TABLE_ALIGNMENT
-        for side, other in ((left_lines, right_lines), (right_lines, left_lines))
+    cells, other = (left_lines, right_lines) if widths[0] <= widths[1] else (right_lines, left_lines)
+    # Every short cell sits on a row of the other side; the other side may have more rows
+    # (an item's name on a line of its own above the row with its price).
+    return (
+        _aligned_share(cells, other) >= TABLE_ALIGNMENT
+        and _aligned_share(other, cells) >= TABLE_ALIGNMENT_OTHER
     )
 
 

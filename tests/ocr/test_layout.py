@@ -93,3 +93,14 @@ def test_a_title_off_to_the_right_is_read_before_the_column_below_it():
     body = [seg("Display filter:", 22, 90, 170, 40), seg("DLT User", 34, 167, 132, 40)]
     buttons = seg("Cancel OK", 437, 237, 291, 40)
     assert texts(arrange([buttons, *body, title])) == ["Dialog", "Display filter:", "DLT User", "Cancel OK"]
+
+
+def test_receipt_items_with_names_on_their_own_line_keep_prices_on_their_rows():
+    cells = []
+    for r in range(3):
+        y = 100 + r * 52
+        cells += [seg(f"Item name {r}", 10, y, 200), seg(f"955600{r}", 10, y + 26, 120)]
+        cells.append(seg(f"{r}.90", 400, y + 27, 60))
+    assert texts(arrange(cells[::-1])) == [
+        t for r in range(3) for t in (f"Item name {r}", f"955600{r} {r}.90")
+    ]
