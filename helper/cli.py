@@ -61,6 +61,9 @@ def run_ocr(files: Sequence[str], fmt: str, lang: str | None) -> int:
     except ModelError as exc:
         print(f"a11y-helper: error {exc.code}: {exc.message}", file=sys.stderr)
         return EXIT_ENGINE
+    except Exception as exc:  # e.g. onnxruntime cannot start on this machine
+        print(f"a11y-helper: error internal: the OCR engine cannot start ({exc})", file=sys.stderr)
+        return EXIT_ENGINE
     status = EXIT_OK
     many = len(files) > 1
     for name in files:
@@ -99,9 +102,9 @@ def _read(name: str, at_most: int) -> bytes:
     """Read no more than ``at_most`` bytes: one past the limit is enough to refuse the file."""
     from helper.errors import NotFound, Unreadable
 
-    if name == "-":
-        return sys.stdin.buffer.read(at_most)
     try:
+        if name == "-":
+            return sys.stdin.buffer.read(at_most)
         with open(name, "rb") as stream:
             return stream.read(at_most)
     except FileNotFoundError:

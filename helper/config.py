@@ -49,6 +49,10 @@ class DetectionSettings:
     max_candidates: int = 3000
     min_box_side: float = 3.0
 
+    def __post_init__(self) -> None:
+        if self.tile_side % 32 or not 0 <= self.tile_overlap < self.tile_side // 2:
+            raise ValueError("tile_side must be a multiple of 32 and tile_overlap in [0, tile_side / 2)")
+
 
 @dataclass(frozen=True)
 class RecognitionSettings:

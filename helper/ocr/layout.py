@@ -1,12 +1,15 @@
 """Reading order: recognised line segments → blocks of lines, ordered as a person reads them.
 
-Two steps. First, segments that belong together are joined: pieces of one visual row that
+Three steps. First, segments that belong together are joined: pieces of one visual row that
 sit close, and rows stacked like a paragraph (similar height, overlapping columns, small
-gaps). Then the blocks are ordered by recursive XY-cut: a column gutter that runs the full
-height of a region splits it into columns read left to right, unless the two sides line up
-row by row (a table, a receipt, a form), which is read row by row; otherwise the widest
-horizontal gap splits it top to bottom. A UI screenshot thus reads region by region
-(sidebar, then content) instead of as one soup of lines.
+gaps). Second, groups whose areas overlap are one structure (a receipt's prices inside its
+labels' box) and are merged. Third, the blocks are ordered by recursive XY-cut: a wide empty
+band across a region splits it top to bottom first; then a vertical gutter splits it into
+columns read left to right, unless the two sides line up row by row (a table, a receipt, a
+form: read row by row, each row one line) or something on the right starts above the whole
+left side (a title: bands first); then narrower bands; blocks that no cut separates are read
+row by row. A UI screenshot thus reads region by region (sidebar, then content) instead of
+as one soup of lines.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ ROW_JOIN_GAP = 1.0
 PARAGRAPH_GAP = 0.8
 #: Heights of rows in one paragraph differ by at most this ratio.
 PARAGRAPH_HEIGHT_RATIO = 1.35
-#: A horizontal gutter narrower than this (in median line heights) is a word space, not a column gap.
+#: A vertical gutter narrower than this (in median line heights) is a word space, not a column gap.
 MIN_GUTTER = 0.8
 #: Share of the lines on the side of short cells (prices, values) that must sit on a row of the
 #: other side for the two sides of a gutter to be read as a table, row by row...
