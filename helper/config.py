@@ -86,5 +86,7 @@ class EngineConfig:
     limits: InputLimits = field(default_factory=InputLimits)
     detection: DetectionSettings = field(default_factory=DetectionSettings)
     recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
+    #: Have glibc return large freed blocks to the system (process-wide; helper/ocr/memory.py).
+    return_large_blocks: bool = True
     #: onnxruntime intra-op threads per inference call.
     threads: int = field(default_factory=default_threads)

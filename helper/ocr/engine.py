@@ -15,6 +15,7 @@ from PIL import Image
 
 from helper import imaging, models
 from helper.config import EngineConfig, RecognitionSettings
+from helper.ocr import memory
 from helper.ocr.detect import TextDetector, TextRegion, choose_scale
 from helper.ocr.language import LanguageIdentifier
 from helper.ocr.layout import Segment, arrange
@@ -31,6 +32,8 @@ class Engine:
 
     def __init__(self, config: EngineConfig | None = None, model_set: models.ModelSet | None = None) -> None:
         self.config = config or EngineConfig()
+        if self.config.return_large_blocks:
+            memory.return_large_blocks()
         model_set = model_set or models.default_models()
         threads = self.config.threads
         det = models.open_session(model_set.det, threads)
