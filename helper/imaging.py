@@ -189,12 +189,7 @@ def _to_bgr(image: Image.Image) -> np.ndarray:
     """Bring any Pillow mode to 8-bit BGR; transparency is flattened for legibility."""
     mode = image.mode
     if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
-        grey = np.asarray(image, dtype=np.float32)
-        top = float(grey.max()) if grey.size else 0.0
-        if top > 255.0:
-            grey = grey * (255.0 / (65535.0 if top <= 65535.0 else top))
-        grey = np.clip(grey, 0, 255).astype(np.uint8)
-        return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+        return cv2.cvtColor(_to_eight_bits(np.asarray(image)), cv2.COLOR_GRAY2BGR)
     if mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     elif mode in ("PA", "LA", "La", "RGBa"):

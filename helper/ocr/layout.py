@@ -161,14 +161,18 @@ def _rows(items: list, box_of) -> list[list]:
     return [sorted(row, key=lambda it: box_of(it).x) for row in rows]
 
 
-def _block(members: list[Segment]) -> Block:
-    lines = []
-    for row in _rows(members, lambda s: s.box):
-        words = tuple(w for s in row for w in s.words)
-        chars = sum(len(s.text) for s in row)
-        confidence = sum(s.confidence * len(s.text) for s in row) / max(chars, 1)
-        lines.append(Line(" ".join(s.text for s in row), confidence, Box.around([s.box for s in row]), words))
+def _block(pieces: list[Segment] | list[Line]) -> Block:
+    """Pieces (segments, or the lines of several blocks) gathered into rows, one line a row."""
+    lines = [_join_row(row) for row in _rows(pieces, lambda piece: piece.box)]
     return Block(tuple(lines), Box.around([line.box for line in lines]))
+
+
+def _join_row(row: list[Segment] | list[Line]) -> Line:
+    """One line from the pieces of a row, left to right; confidence weighted by characters."""
+    chars = sum(len(piece.text) for piece in row)
+    confidence = sum(piece.confidence * len(piece.text) for piece in row) / max(chars, 1)
+    words = tuple(w for piece in row for w in piece.words)
+    return Line(" ".join(piece.text for piece in row), confidence, Box.around([p.box for p in row]), words)
 
 
 def _gaps(starts: np.ndarray, ends: np.ndarray) -> list[tuple[float, float]]:
@@ -272,16 +276,7 @@ def _aligned_share(lines: list[Box], others: list[Box]) -> float:
 
 def _table(blocks: list[Block]) -> Block:
     """One block whose lines are the table's rows, each read across the gutter."""
-    rows = _rows([line for b in blocks for line in b.lines], lambda line: line.box)
-    lines = []
-    for row in rows:
-        chars = sum(len(line.text) for line in row)
-        confidence = sum(line.confidence * len(line.text) for line in row) / max(chars, 1)
-        words = tuple(w for line in row for w in line.words)
-        lines.append(
-            Line(" ".join(line.text for line in row), confidence, Box.around([x.box for x in row]), words)
-        )
-    return Block(tuple(lines), Box.around([line.box for line in lines]))
+    return _block([line for b in blocks for line in b.lines])
 
 
 def _reading_rows(blocks: list[Block]) -> list[Block]:
