@@ -43,13 +43,59 @@ def build_parser() -> argparse.ArgumentParser:
         type=_language_hint,
         help="expected language (e.g. en, de, ja); used when the text is too short to tell",
     )
+    _add_server_commands(commands)
     return parser
+
+
+def _add_server_commands(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="run the local daemon for the browser extension",
+        description="Run the local websocket daemon on 127.0.0.1 (protocol: docs/protocol.md). "
+        "Pairing requests are asked on this terminal.",
+    )
+    serve.add_argument("--port", type=_port, default=8765, help="TCP port on 127.0.0.1 (default 8765)")
+    serve.add_argument("--workers", type=_positive, help="OCR workers (default: one per two cores)")
+    pair = commands.add_parser(
+        "pair",
+        help="manage the tokens of programs allowed to use the daemon",
+        description="Tokens let programs and browser extensions use the daemon. "
+        "Only their hashes are stored.",
+    )
+    actions = pair.add_subparsers(dest="pair_command", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="create a token and print it (shown once)")
+    add.add_argument("--name", required=True, help="who the token is for, e.g. my-script")
+    actions.add_parser("list", help="list paired names")
+    revoke = actions.add_parser("revoke", help="revoke the token of NAME")
+    revoke.add_argument("name", metavar="NAME")
+
+
+def _port(value: str) -> int:
+    port = int(value) if value.isdigit() else -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a TCP port (1-65535)")
+    return port
+
+
+def _positive(value: str) -> int:
+    number = int(value) if value.isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "ocr":
         return run_ocr(args.files, args.format, args.lang)
+    if args.command == "serve":
+        from helper.server.daemon import run_serve
+
+        return run_serve(args.port, args.workers)
+    if args.command == "pair":
+        from helper.server.manage import run_pair
+
+        return run_pair(args.pair_command, getattr(args, "name", None))
     return EXIT_USAGE  # pragma: no cover - argparse enforces a command
 
 

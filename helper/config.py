@@ -90,3 +90,49 @@ class EngineConfig:
     return_large_blocks: bool = True
     #: onnxruntime intra-op threads per inference call.
     threads: int = field(default_factory=default_threads)
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one local daemon grants its clients (docs/protocol.md lists them; ``welcome`` sends
+    them). Any web page can try to reach a localhost port, so every resource is bounded."""
+
+    #: A whole binary message (header and image); bigger ones close the connection (1009).
+    max_message_bytes: int = 25 * 1024 * 1024
+    max_header_bytes: int = 4096
+    max_connections: int = 16
+    #: Requests waiting for a worker, all connections together, and per connection.
+    max_queued: int = 64
+    max_queued_per_connection: int = 32
+    #: Image bytes waiting for a worker, all connections together.
+    max_queued_bytes: int = 128 * 1024 * 1024
+    #: Token bucket per connection: sustained requests a second, and the burst allowed.
+    rate_per_s: float = 50.0
+    rate_burst: int = 100
+    #: Answers waiting to be sent to a client that does not read them; past this the
+    #: connection is closed (1008) so a stalled reader cannot make the daemon buffer forever.
+    max_unread_replies: int = 256
+    handshake_timeout_s: float = 5.0
+    #: How long a closing handshake may take before the connection is dropped.
+    close_timeout_s: float = 2.0
+    auth_timeout_s: float = 10.0
+    pairing_timeout_s: float = 120.0
+    #: Failed authentications are answered after a delay that doubles up to this.
+    failed_auth_delay_max_s: float = 2.0
+    #: Results kept in memory, keyed by the image bytes and options.
+    cache_entries: int = 256
+    #: Frames websockets buffers per connection before it stops reading the socket.
+    max_frames_buffered: int = 8
+
+
+def default_workers() -> int:
+    """OCR workers: one per two cores, since each engine call already uses several threads."""
+    return max(1, default_threads() // 2)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    limits: ServerLimits = field(default_factory=ServerLimits)
+    workers: int = field(default_factory=default_workers)

@@ -1,0 +1,147 @@
+"""``a11y-helper serve``: load the engine once, listen on loopback, stop cleanly on a signal.
+
+The logs say what happened (ready, connections, refusals, error codes) and never what was
+read: no image, no recognised text, no token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import signal
+import sys
+import time
+
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.http11 import Request, Response
+
+from helper.config import EngineConfig, ServerSettings
+from helper.server import handshake
+from helper.server.pairing import Approver, ConsoleApprover, Pairing
+from helper.server.scheduler import Scheduler
+from helper.server.session import Session, Shared
+from helper.server.tokens import TokenStore
+
+log = logging.getLogger("helper.server")
+
+EXIT_OK, EXIT_PORT_BUSY, EXIT_ENGINE = 0, 4, 3
+
+
+class Daemon:
+    def __init__(
+        self,
+        settings: ServerSettings,
+        engine: object,
+        input_limits: object,
+        tokens: TokenStore,
+        approver: Approver,
+    ) -> None:
+        self.settings = settings
+        limits = settings.limits
+        self.scheduler = Scheduler(
+            engine,  # type: ignore[arg-type]
+            workers=settings.workers,
+            max_queued=limits.max_queued,
+            max_queued_bytes=limits.max_queued_bytes,
+            cache_entries=limits.cache_entries,
+        )
+        self.shared = Shared(
+            scheduler=self.scheduler,
+            tokens=tokens,
+            pairing=Pairing(tokens, approver, limits.pairing_timeout_s),
+            limits=limits,
+            input_limits=input_limits,  # type: ignore[arg-type]
+        )
+        self.sessions = 0
+
+    async def run(self, stop: asyncio.Event, ready: asyncio.Event | None = None) -> None:
+        limits = self.settings.limits
+        self.scheduler.start()
+        async with serve(
+            self._handle,
+            self.settings.host,
+            self.settings.port,
+            process_request=self._check,
+            compression=None,
+            max_size=limits.max_message_bytes,
+            max_queue=limits.max_frames_buffered,
+            open_timeout=limits.handshake_timeout_s,
+            close_timeout=limits.close_timeout_s,
+            server_header=None,
+        ) as server:
+            port = server.sockets[0].getsockname()[1] if server.sockets else self.settings.port
+            self.port = port
+            log.info("ready on ws://%s:%d/v1", self.settings.host, port)
+            if ready is not None:
+                ready.set()
+            await stop.wait()
+            log.info("stopping")
+            server.close(close_connections=False)
+            await self.scheduler.close()  # queued requests are answered shutting_down
+            await asyncio.sleep(0.05)  # let those answers reach the sender tasks
+            server.close(close_connections=True)  # 1001 going away
+            await server.wait_closed()
+
+    def _check(self, connection: ServerConnection, request: Request) -> Response | None:
+        refusal = handshake.check(
+            request.path, request.headers.get("Host"), request.headers.get("Origin"), self.port
+        )
+        if refusal is None and self.sessions >= self.settings.limits.max_connections:
+            refusal = handshake.Refusal(503, "Service unavailable: too many connections\n")
+        if refusal is not None:
+            log.info("handshake refused: HTTP %d", refusal.status)
+            return connection.respond(refusal.status, refusal.reason)
+        return None
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        self.sessions += 1
+        try:
+            await Session(ws, self.shared).run()
+        finally:
+            self.sessions -= 1
+
+
+def run_serve(port: int, workers: int | None = None) -> int:
+    """Entry point of ``a11y-helper serve``; returns the process exit status."""
+    logging.basicConfig(level=logging.INFO, format="a11y-helper: %(message)s", stream=sys.stderr)
+    logging.getLogger("websockets").setLevel(logging.WARNING)
+    started = time.perf_counter()
+    from helper.ocr import Engine
+
+    settings = ServerSettings(port=port) if workers is None else ServerSettings(port=port, workers=workers)
+    config = EngineConfig(threads=max(1, EngineConfig().threads // settings.workers))
+    try:
+        engine = Engine(config)
+    except Exception as exc:
+        code = getattr(exc, "code", "internal")
+        print(f"a11y-helper: error {code}: the OCR engine cannot start ({exc})", file=sys.stderr)
+        return EXIT_ENGINE
+    daemon = Daemon(settings, engine, config.limits, TokenStore(), ConsoleApprover())
+    try:
+        asyncio.run(_main(daemon, started))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(
+                f"a11y-helper: port {port} on 127.0.0.1 is already in use (is a11y-helper already "
+                "running?). Stop the other program or choose another port with --port.",
+                file=sys.stderr,
+            )
+            return EXIT_PORT_BUSY
+        raise
+    return EXIT_OK
+
+
+async def _main(daemon: Daemon, started: float) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    ready = asyncio.Event()
+    task = asyncio.create_task(daemon.run(stop, ready))
+    waiter = asyncio.create_task(ready.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if ready.is_set():
+        log.info("started in %.1f s", time.perf_counter() - started)
+    waiter.cancel()
+    await task
