@@ -77,7 +77,7 @@ class Daemon:
                 ready.set()
             await stop.wait()
             log.info("stopping")
-            server.close(close_connections=False)
+            server.server.close()  # no new connections
             await self.scheduler.close()  # queued requests are answered shutting_down
             await asyncio.sleep(0.05)  # let those answers reach the sender tasks
             server.close(close_connections=True)  # 1001 going away

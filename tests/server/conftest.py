@@ -81,7 +81,13 @@ def daemon(engine, tmp_path) -> Iterator[InProcessDaemon]:
 class Program:
     """``a11y-helper serve`` as a child process; its stderr lines are collected as they come."""
 
-    def __init__(self, config_dir: Path, port: int, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config_dir: Path,
+        port: int,
+        extra_env: dict[str, str] | None = None,
+        address_space: int | None = None,
+    ) -> None:
         self.port = port
         self.config_dir = config_dir
         env = {**os.environ, "A11Y_HELPER_CONFIG_DIR": str(config_dir), **(extra_env or {})}
@@ -91,6 +97,7 @@ class Program:
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             env=env,
+            preexec_fn=None if address_space is None else lambda: _limit_memory(address_space),
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -127,6 +134,12 @@ class Program:
     @property
     def log(self) -> str:
         return "\n".join(self.lines)
+
+
+def _limit_memory(address_space: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
 
 @pytest.fixture
