@@ -142,22 +142,24 @@ def _extent(boxes: list[Box]) -> tuple[int, int, int, int]:
 
 
 def _rows(items: list, box_of) -> list[list]:
-    """Cluster items into visual rows (top to bottom), each row left to right."""
+    """Cluster items into visual rows (top to bottom), each row left to right.
+
+    An item joins the current row when it overlaps the band of the row's latest item of
+    ordinary height. A tall item (a stamp, a logo, a large title) can still join a row, but it
+    never becomes the band, so it cannot chain the lines beside it into one row.
+    """
     rows: list[list] = []
-    spans: list[tuple[float, float]] = []
     for item in sorted(items, key=lambda it: (box_of(it).y + box_of(it).bottom) / 2):
         b = box_of(item)
-        placed = False
         if rows:
-            top, bottom = spans[-1]
-            overlap = min(bottom, b.bottom) - max(top, b.y)
-            if overlap >= 0.5 * min(bottom - top, b.height):
+            boxes = [box_of(it) for it in rows[-1]]
+            shortest = min(x.height for x in boxes)
+            band = next(x for x in reversed(boxes) if x.height <= 1.5 * shortest)
+            overlap = min(band.bottom, b.bottom) - max(band.y, b.y)
+            if overlap >= 0.5 * min(band.height, b.height):
                 rows[-1].append(item)
-                spans[-1] = (min(top, b.y), max(bottom, b.bottom))
-                placed = True
-        if not placed:
-            rows.append([item])
-            spans.append((b.y, b.bottom))
+                continue
+        rows.append([item])
     return [sorted(row, key=lambda it: box_of(it).x) for row in rows]
 
 

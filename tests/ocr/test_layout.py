@@ -104,3 +104,11 @@ def test_receipt_items_with_names_on_their_own_line_keep_prices_on_their_rows():
     assert texts(arrange(cells[::-1])) == [
         t for r in range(3) for t in (f"Item name {r}", f"955600{r} {r}.90")
     ]
+
+
+def test_a_tall_stamp_does_not_chain_the_lines_beside_it_into_one_row():
+    lines = [seg(f"address line {i}", 10, 10 + i * 30, 260) for i in range(4)]
+    stamp = seg("PAID", 200, 5, 120, 110)  # a stamp over the right end of all four lines
+    order = texts(arrange([*lines, stamp]))
+    rows = [t.replace(" PAID", "") for t in order]
+    assert rows == [f"address line {i}" for i in range(4)], order  # the stamp joins one row at most
