@@ -150,8 +150,9 @@ def program(tmp_path) -> Iterator[Program]:
     running.stop()
 
 
-def raw_upgrade(port: int, headers: dict[str, str], path: str = "/v1") -> str:
-    """Send a websocket upgrade by hand (so every header is ours) and return the status line."""
+def raw_upgrade(port: int, headers: dict[str, str], path: str = "/v1", whole: bool = False) -> str:
+    """Send a websocket upgrade by hand (so every header is ours) and return the status line
+    (or, with ``whole``, the response's status line and headers)."""
     lines = [f"GET {path} HTTP/1.1"]
     base = {
         "Host": f"127.0.0.1:{port}",
@@ -166,9 +167,10 @@ def raw_upgrade(port: int, headers: dict[str, str], path: str = "/v1") -> str:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         data = b""
-        while b"\r\n" not in data:
+        while b"\r\n\r\n" not in data:
             chunk = sock.recv(4096)
             if not chunk:
                 break
             data += chunk
-    return data.split(b"\r\n", 1)[0].decode()
+    head = data.split(b"\r\n\r\n", 1)[0].decode()
+    return head if whole else head.split("\r\n", 1)[0]

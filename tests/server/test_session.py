@@ -139,6 +139,11 @@ def test_handshake_checks_origin_and_host(daemon, headers, status):
     assert line.split()[1] == status, line
 
 
+def test_compression_is_never_negotiated(daemon):
+    head = raw_upgrade(daemon.port, {"Sec-WebSocket-Extensions": "permessage-deflate"}, whole=True)
+    assert head.startswith("HTTP/1.1 101") and "deflate" not in head.lower(), head
+
+
 def test_a_web_page_origin_cannot_even_open_the_socket(daemon):
     with pytest.raises(InvalidStatus) as caught:
         connect(daemon.url, origin="https://example.com", proxy=None)  # type: ignore[arg-type]
