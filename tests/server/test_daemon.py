@@ -105,17 +105,18 @@ def test_a_refusal_is_final(program):
 def test_a_pending_pairing_times_out(tmp_path):
     """The person may be away: the request fails after the timeout. The approver here is a
     person who never answers, which a test can only be by waiting."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     class Away:
         async def ask(self, name: str, origin: str | None) -> bool:
-            await __import__("asyncio").sleep(3600)
+            await asyncio.sleep(3600)
             return True
 
-    import asyncio
-
     pairing = Pairing(TokenStore(tmp_path), Away(), timeout_s=0.2)
-    with pytest.raises(PairingTimeout):
-        asyncio.run(pairing.request("Chromium", EXTENSION))
+    # On a thread of its own: other tests (Playwright's sync API) may own this thread's loop.
+    with ThreadPoolExecutor(1) as pool, pytest.raises(PairingTimeout):
+        pool.submit(asyncio.run, pairing.request("Chromium", EXTENSION)).result(10)
     assert TokenStore(tmp_path).list() == []
 
 
