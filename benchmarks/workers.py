@@ -1,6 +1,6 @@
 """One OCR engine in a long-lived process, driven by compare.py over JSON lines on stdin/stdout.
 
-usage: PYTHON benchmarks/workers.py --engine ours|ours-v5|tesseract|rapidocr
+usage: PYTHON benchmarks/workers.py --engine ours|ours-v5|tesseract|rapidocr|ours+STEP[+STEP]
        PYTHON benchmarks/workers.py --engine ENGINE --once IMAGE   (print the text of one image)
 
 Each engine lives in its own process so that one engine's memory, threads and imports never
@@ -152,6 +152,49 @@ class RapidOCR(Adapter):
         return "\n".join(out.txts or ()), {}
 
 
+class OursCleaned(Ours):
+    """Our engine after the clean-up steps of helper/documents/cleanup.py, each on or off:
+    ``ours+none`` (no step), ``ours+deskew``, ``ours+orientation+deskew``, ... (distortions.py).
+    ``A11Y_THREADS`` sets its onnxruntime threads (accuracy runs on a busy machine: 1).
+
+    The image is decoded once in ``prepare`` (not timed); the timed call is clean-up plus
+    recognition, so the figures show what a step costs as well as what it gains.
+    """
+
+    STEPS = ("orientation", "deskew", "flatten_lighting", "denoise", "binarize")
+
+    def __init__(self, name: str) -> None:
+        from helper.config import CleanupSettings, EngineConfig
+        from helper.documents.cleanup import preparer
+        from helper.ocr import Engine
+
+        threads = int(os.environ.get("A11Y_THREADS", "0")) or None
+        self.engine = Engine(EngineConfig(threads=threads) if threads else None)
+        steps = [step for step in name.split("+")[1:] if step != "none"]
+        unknown = set(steps) - set(self.STEPS)
+        if unknown:
+            raise ValueError(f"unknown clean-up steps {sorted(unknown)}; known: {', '.join(self.STEPS)}")
+        self.name = name
+        off = dict.fromkeys(self.STEPS, False)
+        self.cleanup = preparer(self.engine, CleanupSettings(**{**off, **dict.fromkeys(steps, True)}))
+
+    def prepare(self, path: str) -> Any:
+        from helper import imaging
+
+        return imaging.decode(Path(path).read_bytes(), self.engine.config.limits).pixels
+
+    def call(self, prepared: Any) -> tuple[str, dict[str, Any]]:
+        pixels = self.cleanup(prepared)[0] if self.cleanup else prepared
+        result = self.engine.recognize(pixels)
+        return result.text, {"timing_ms": {k: round(v, 3) for k, v in result.timing_ms.items()}}
+
+
+def make_adapter(name: str) -> Adapter:
+    if name.startswith("ours+"):
+        return OursCleaned(name)
+    return ADAPTERS[name]()
+
+
 ADAPTERS: dict[str, Callable[[], Adapter]] = {
     "ours": lambda: Ours(v5=False),
     "ours-v5": lambda: Ours(v5=True),
@@ -224,7 +267,7 @@ def send(stream: TextIO, message: dict[str, Any]) -> None:
 def load(name: str) -> tuple[Adapter, dict[str, Any]]:
     """Build the engine and describe it: versions, load time, resident memory once loaded."""
     start = time.perf_counter()
-    adapter = ADAPTERS[name]()
+    adapter = make_adapter(name)
     load_s = time.perf_counter() - start
     info = {
         "engine": name,
@@ -262,7 +305,7 @@ def serve(name: str) -> int:
 
 def once(name: str, image: str) -> int:
     """Cold start for engines without a command of their own: load, read one image, print."""
-    adapter = ADAPTERS[name]()
+    adapter = make_adapter(name)
     text, _ = adapter.call(adapter.prepare(image))
     print(text)
     return 0
@@ -270,7 +313,11 @@ def once(name: str, image: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engine", required=True, choices=sorted(ADAPTERS))
+    parser.add_argument(
+        "--engine",
+        required=True,
+        help=f"{', '.join(sorted(ADAPTERS))}, or ours+STEP[+STEP...] (clean-up steps)",
+    )
     parser.add_argument("--once", metavar="IMAGE", help="read one image, print its text and exit")
     args = parser.parse_args()
     if args.once:

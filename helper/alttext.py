@@ -61,3 +61,39 @@ def _unique_lines(result: Result) -> list[list[str]]:
         if kept:
             blocks.append(kept)
     return blocks
+
+
+#: A document's summary stops adding pages once it is this long, and says how many are left.
+DOCUMENT_MAX_CHARS = 1200
+
+
+def document_alt(
+    page_count: int, pages: list[tuple[int, Result | None]], max_chars: int = DOCUMENT_MAX_CHARS
+) -> str:
+    """A spoken summary of a document: "3-page document. Page 1: … Page 2: …".
+
+    ``pages`` are (number, result) in reading order; ``None`` for a page that could not be
+    read. Each page is said as its own alt text (cut per page at ``DEFAULT_MAX_CHARS``) so
+    a long first page cannot hide that there are others; after ``max_chars`` the remaining
+    pages are counted, not read.
+    """
+    unit = "page" if page_count == 1 else "pages"
+    head = f"{page_count}-page document." if page_count != 1 else "1-page document."
+    if len(pages) != page_count:
+        head += f" {len(pages)} of its {unit} read."
+    parts = [head]
+    spoken = len(head)
+    for index, (number, result) in enumerate(pages):
+        if result is None:
+            said = f"Page {number}: could not be read."
+        elif not result.has_text:
+            said = f"Page {number}: no text found."
+        else:
+            said = f"Page {number}: " + alt_text(result, prefix="")
+        if index and spoken + len(said) > max_chars:
+            rest = len(pages) - index
+            parts.append(f"… and {rest} more {'page' if rest == 1 else 'pages'}.")
+            break
+        parts.append(said)
+        spoken += len(said) + 1
+    return " ".join(parts)

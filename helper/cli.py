@@ -13,8 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from helper import __version__
-from helper.errors import HelperError, ModelError
-from helper.output import FORMATS, render_error, render_result
+from helper.output import FORMATS
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -27,9 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"a11y-helper {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ocr = commands.add_parser(
-        "ocr", help="read the text in image files", description="Read the text in image files."
+        "ocr",
+        help="read the text in images, PDFs and multi-page TIFFs",
+        description="Read the text in images, PDFs and multi-page TIFFs.",
     )
-    ocr.add_argument("files", nargs="+", metavar="FILE", help="image files; '-' reads standard input")
+    ocr.add_argument(
+        "files", nargs="+", metavar="FILE", help="images, PDFs, TIFFs or globs; '-' reads standard input"
+    )
     ocr.add_argument(
         "--format",
         choices=FORMATS,
@@ -43,8 +46,28 @@ def build_parser() -> argparse.ArgumentParser:
         type=_language_hint,
         help="expected language (e.g. en, de, ja); used when the text is too short to tell",
     )
+    ocr.add_argument(
+        "--pages",
+        metavar="RANGES",
+        type=_page_ranges,
+        help="pages of a PDF or multi-page TIFF to read, e.g. 1-3,7 or 10- (default: all)",
+    )
+    ocr.add_argument("--password", metavar="PASSWORD", help="password of an encrypted PDF")
     _add_server_commands(commands)
+    _add_desktop_command(commands)
     return parser
+
+
+def _add_desktop_command(commands: argparse._SubParsersAction) -> None:
+    from helper.desktop.command import add_arguments  # light: settings and errors only
+
+    desktop = commands.add_parser(
+        "desktop",
+        help="global hotkeys that read the screen, a window or a region aloud",
+        description="Read text on the screen aloud with global hotkeys (docs/desktop.md). "
+        "Nothing is written to disk.",
+    )
+    add_arguments(desktop)
 
 
 def _add_server_commands(commands: argparse._SubParsersAction) -> None:
@@ -87,11 +110,15 @@ def _positive(value: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "ocr":
-        return run_ocr(args.files, args.format, args.lang)
+        return run_ocr(args.files, args.format, args.lang, args.pages, args.password)
     if args.command == "serve":
         from helper.server.daemon import run_serve
 
         return run_serve(args.port, args.workers)
+    if args.command == "desktop":
+        from helper.desktop.command import run as run_desktop
+
+        return run_desktop(args)
     if args.command == "pair":
         from helper.server.manage import run_pair
 
@@ -99,39 +126,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE  # pragma: no cover - argparse enforces a command
 
 
-def run_ocr(files: Sequence[str], fmt: str, lang: str | None) -> int:
-    from helper.ocr import Engine  # imported here so --help stays instant
+def run_ocr(
+    files: Sequence[str], fmt: str, lang: str | None, pages: object = None, password: str | None = None
+) -> int:
+    """Images, PDFs and multi-page TIFFs; the work is in helper/reading.py."""
+    from helper.reading import Options, default_engine, run  # imported here so --help stays instant
+
+    return run(files, Options(fmt, lang, pages, password), _read, default_engine)
+
+
+def _page_ranges(value: str):
+    from helper.documents.pages import parse_pages
 
     try:
-        engine = Engine()
-    except ModelError as exc:
-        print(f"a11y-helper: error {exc.code}: {exc.message}", file=sys.stderr)
-        return EXIT_ENGINE
-    except Exception as exc:  # e.g. onnxruntime cannot start on this machine
-        print(f"a11y-helper: error internal: the OCR engine cannot start ({exc})", file=sys.stderr)
-        return EXIT_ENGINE
-    status = EXIT_OK
-    many = len(files) > 1
-    for name in files:
-        try:
-            data = _read(name, engine.config.limits.max_bytes + 1)
-            result = engine.recognize(data, lang=lang)
-        except HelperError as exc:
-            status = EXIT_INPUT_FAILED
-            _report(name, exc, fmt)
-            continue
-        except Exception as exc:  # a bug of ours must not cost the user the other files
-            status = EXIT_INPUT_FAILED
-            _report(name, HelperError(f"unexpected failure ({type(exc).__name__}: {exc})"), fmt)
-            continue
-        print(render_result(name, result, fmt, many), flush=True)
-    return status
-
-
-def _report(name: str, error: HelperError, fmt: str) -> None:
-    print(f"a11y-helper: {name}: error {error.code}: {error.message}", file=sys.stderr, flush=True)
-    if fmt == "json":
-        print(render_error(name, error), flush=True)
+        return parse_pages(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _language_hint(value: str) -> str:

@@ -82,10 +82,74 @@ def default_threads() -> int:
 
 
 @dataclass(frozen=True)
+class DocumentLimits:
+    """Multi-page inputs (PDF, multi-page TIFF): what we accept, and how scans are rendered.
+
+    docs/documents.md explains each limit and the error code it gives. Every one bounds the
+    time or the memory one hostile file can cost: pages are read one at a time, so memory
+    depends on the largest page, never on the page count.
+    """
+
+    #: A PDF may be larger than an image (a scanned book); pdfium reads it lazily from memory.
+    max_bytes: int = 300 * 1024 * 1024
+    #: Pages read from one document (after ``--pages``); more gives ``too_many_pages``.
+    max_pages: int = 2000
+    #: Longest side of a page in PDF points (1/72 in). 14,400 pt (200 in, about 5 m) is the
+    #: PDF 1.7 limit for a page without UserUnit; larger gives ``page_too_large`` for that page.
+    max_page_points: float = 14_400.0
+    #: Scanned pages are rendered at this resolution for OCR (see docs/performance.md).
+    render_dpi: float = 200.0
+    #: A page whose render at ``render_dpi`` exceeds this many pixels is rendered at a lower
+    #: resolution so that it fits...
+    max_render_pixels: int = 40_000_000
+    #: ...but never below this: text gets illegible, so such a page is ``page_too_large``.
+    min_render_dpi: float = 50.0
+    #: A page has a usable text layer when it holds at least this many letters or digits...
+    min_text_chars: int = 4
+    #: ...of which at most this share are unusable (U+FFFD, private use, control characters:
+    #: a font without a Unicode map). Otherwise the page is rendered and OCRed.
+    max_bad_char_share: float = 0.1
+    #: A page mostly covered by images (a scan with a small printed stamp or header) is OCRed
+    #: unless its text layer has at least ``scan_text_chars`` characters (a searchable scan).
+    scan_image_share: float = 0.5
+    scan_text_chars: int = 200
+    #: One compressed stream inside a PDF may expand to at most this many bytes (a PDF bomb
+    #: gives ``too_large`` before pdfium sees it). A 64 Mpx RGB image is 192 MB.
+    max_stream_bytes: int = 256 * 1024 * 1024
+    #: Image formats whose frames are pages. Animated GIF, WebP and PNG are animations whose
+    #: frames repeat the same text; they keep the image behaviour (first frame).
+    page_formats: tuple[str, ...] = ("TIFF",)
+
+
+@dataclass(frozen=True)
+class CleanupSettings:
+    """Clean-up of scanned pages and photos of paper before OCR (helper/documents/cleanup.py).
+
+    Each step is on by default only if it raised word F1 on the receipts subset and the
+    distortion sweep (docs/performance.md, section Documents); the others stay available.
+    """
+
+    #: Turn pages lying on their side or upside down (0/90/180/270) upright.
+    orientation: bool = True
+    #: Straighten pages tilted by ``min_skew_degrees`` to ``max_skew_degrees``.
+    deskew: bool = True
+    min_skew_degrees: float = 0.5
+    max_skew_degrees: float = 15.0
+    #: Divide by the estimated background (shadows, uneven lighting on phone photos).
+    flatten_lighting: bool = False
+    #: Median filter against scanner speckle and JPEG artefacts.
+    denoise: bool = False
+    #: Adaptive (local) binarization.
+    binarize: bool = False
+
+
+@dataclass(frozen=True)
 class EngineConfig:
     limits: InputLimits = field(default_factory=InputLimits)
     detection: DetectionSettings = field(default_factory=DetectionSettings)
     recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
+    documents: DocumentLimits = field(default_factory=DocumentLimits)
+    cleanup: CleanupSettings = field(default_factory=CleanupSettings)
     #: Have glibc return large freed blocks to the system (process-wide; helper/ocr/memory.py).
     return_large_blocks: bool = True
     #: onnxruntime intra-op threads per inference call.
@@ -136,3 +200,174 @@ class ServerSettings:
     port: int = 8765
     limits: ServerLimits = field(default_factory=ServerLimits)
     workers: int = field(default_factory=default_workers)
+
+
+#: Desktop actions and their default keys: Ctrl+Alt+Shift plus one key. Screen readers build
+#: their commands on their own modifier (Insert / Caps Lock: NVDA, JAWS, Narrator, Orca) or on
+#: Ctrl+Alt without Shift (table navigation); desktops use Shift+Ctrl+Alt+arrows (GNOME,
+#: Cinnamon: move the window to another workspace) and Shift+Ctrl+Alt+R (GNOME: screencast), so
+#: those are avoided too. docs/desktop.md has the table and the reasoning.
+DEFAULT_HOTKEYS: tuple[tuple[str, str], ...] = (
+    ("read_screen", "ctrl+alt+shift+s"),
+    ("read_window", "ctrl+alt+shift+w"),
+    ("read_mouse", "ctrl+alt+shift+m"),
+    ("read_region", "ctrl+alt+shift+a"),
+    ("stop", "ctrl+alt+shift+x"),
+    ("repeat", "ctrl+alt+shift+space"),
+    ("next_line", "ctrl+alt+shift+n"),
+    ("previous_line", "ctrl+alt+shift+p"),
+    ("first_line", "ctrl+alt+shift+home"),
+    ("last_line", "ctrl+alt+shift+end"),
+    ("next_block", "ctrl+alt+shift+page_down"),
+    ("previous_block", "ctrl+alt+shift+page_up"),
+    ("spell_line", "ctrl+alt+shift+l"),
+    ("copy", "ctrl+alt+shift+c"),
+    ("move_mouse", "ctrl+alt+shift+o"),
+    ("click", "ctrl+alt+shift+enter"),
+    ("continuous", "ctrl+alt+shift+t"),
+    ("view", "ctrl+alt+shift+v"),
+)
+
+#: Where recognised text goes. ``speak``: read aloud as it arrives (continuous mode included);
+#: ``on-request``: speak only in answer to a hotkey, never on its own (continuous mode updates
+#: the result silently); ``clipboard``: never speak, put the text on the clipboard.
+OUTPUT_MODES = ("speak", "on-request", "clipboard")
+#: ``pyttsx3``: the built-in voice (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS);
+#: ``speech-dispatcher``: the voice and rate the user set for Orca (Linux).
+SPEECH_BACKENDS = ("pyttsx3", "speech-dispatcher")
+
+
+@dataclass(frozen=True)
+class DesktopSettings:
+    """Everything the desktop front door can be told, from the ``[desktop]`` table of the file."""
+
+    hotkeys: tuple[tuple[str, str], ...] = DEFAULT_HOTKEYS
+    #: The configured region (x, y, width, height in screen coordinates), if any.
+    region: tuple[int, int, int, int] | None = None
+    #: The box read around the mouse pointer (width, height), centred on it.
+    mouse_area: tuple[int, int] = (700, 160)
+    #: Continuous mode looks again this often; unchanged pixels cost a hash, not a recognition.
+    continuous_interval_s: float = 2.0
+    output: str = "speak"
+    speech_backend: str = "pyttsx3"
+    #: Words a minute; ``None`` keeps the backend's default.
+    rate: int | None = None
+    #: A voice name or id of the backend; ``None`` picks one for the language of the text.
+    voice: str | None = None
+    #: Switch to a voice of the detected language when the backend has one.
+    follow_language: bool = True
+    #: Results remembered (in memory only) for repeat and navigation.
+    history: int = 10
+    #: Language hint for recognition (BCP 47), used when the text is too short to tell.
+    lang: str | None = None
+    #: A lone Ctrl press also stops our speech, as it silences NVDA, JAWS and Narrator.
+    stop_on_ctrl: bool = True
+
+    def __post_init__(self) -> None:
+        if self.output not in OUTPUT_MODES:
+            raise ValueError(f"output must be one of {', '.join(OUTPUT_MODES)}")
+        if self.speech_backend not in SPEECH_BACKENDS:
+            raise ValueError(f"speech_backend must be one of {', '.join(SPEECH_BACKENDS)}")
+        if self.continuous_interval_s < 0.2:
+            raise ValueError("continuous_interval_s must be at least 0.2 seconds")
+        if self.history < 1:
+            raise ValueError("history must be at least 1")
+        actions = {name for name, _ in DEFAULT_HOTKEYS}
+        unknown = sorted({name for name, _ in self.hotkeys} - actions)
+        if unknown:
+            raise ValueError(f"unknown hotkey action(s): {', '.join(unknown)}")
+
+    @property
+    def hotkey_map(self) -> dict[str, str]:
+        """Action → key combination; an empty combination switches the action off."""
+        return {name: keys for name, keys in self.hotkeys if keys}
+
+
+def config_file() -> str:
+    """The settings file: ``A11Y_HELPER_CONFIG`` if set, else ``config.toml`` in the user's
+    config folder (``~/.config/a11y-helper`` on Linux)."""
+    override = os.environ.get("A11Y_HELPER_CONFIG")
+    if override:
+        return override
+    import platformdirs
+
+    return os.path.join(platformdirs.user_config_dir("a11y-helper", appauthor=False), "config.toml")
+
+
+def load_desktop_settings(path: str | None = None) -> DesktopSettings:
+    """Read the ``[desktop]`` table (missing file or table: the defaults).
+
+    Python 3.11+ reads TOML with the standard library; on 3.10 the ``tomli`` package does it
+    when installed, otherwise a settings file is refused with a message saying so.
+    """
+    from helper.errors import ConfigError
+
+    path = path or config_file()
+    if not os.path.exists(path):
+        return DesktopSettings()
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[import-not-found,no-redef]
+        except ModuleNotFoundError:
+            raise ConfigError(
+                f"{path}: reading the settings file needs Python 3.11 or the 'tomli' package "
+                "(pip install tomli)"
+            ) from None
+    try:
+        with open(path, "rb") as stream:
+            table = tomllib.load(stream).get("desktop", {})
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return desktop_settings_from(table, path)
+
+
+_DESKTOP_KEYS = {
+    "region": "region",
+    "mouse_area": "mouse_area",
+    "continuous_interval": "continuous_interval_s",
+    "output": "output",
+    "speech_backend": "speech_backend",
+    "rate": "rate",
+    "voice": "voice",
+    "follow_language": "follow_language",
+    "history": "history",
+    "lang": "lang",
+    "stop_on_ctrl": "stop_on_ctrl",
+}
+
+
+def desktop_settings_from(table: dict, path: str = "settings") -> DesktopSettings:
+    """Build settings from a parsed ``[desktop]`` table; every mistake names its key."""
+    from helper.errors import ConfigError
+
+    values: dict = {}
+    for key, value in table.items():
+        if key == "hotkeys":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(
+                    f'{path}: [desktop.hotkeys] maps actions to keys, e.g. stop = "ctrl+alt+shift+x"'
+                )
+            merged = dict(DEFAULT_HOTKEYS) | value
+            values["hotkeys"] = tuple(merged.items())
+        elif key in _DESKTOP_KEYS:
+            if key in ("region", "mouse_area") and value is not None:
+                if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+                    raise ConfigError(f"{path}: desktop.{key} is a list of whole numbers")
+                value = tuple(value)
+            values[_DESKTOP_KEYS[key]] = value
+        else:
+            known = ", ".join(sorted([*_DESKTOP_KEYS, "hotkeys"]))
+            raise ConfigError(f"{path}: unknown setting desktop.{key} (known: {known})")
+    try:
+        settings = DesktopSettings(**values)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if settings.region is not None and (len(settings.region) != 4 or min(settings.region[2:]) < 1):
+        raise ConfigError(f"{path}: desktop.region is [x, y, width, height] with a positive size")
+    if len(settings.mouse_area) != 2 or min(settings.mouse_area) < 1:
+        raise ConfigError(f"{path}: desktop.mouse_area is [width, height], both positive")
+    return settings

@@ -9,6 +9,7 @@ thread-safe for ``run``, and nothing else here is mutated after construction.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
@@ -21,7 +22,7 @@ from helper.ocr.language import LanguageIdentifier
 from helper.ocr.layout import Segment, arrange
 from helper.ocr.orient import OrientationClassifier
 from helper.ocr.recognize import LineCrop, Recognized, TextRecognizer, crop_line
-from helper.ocr.result import Box, Result, Word
+from helper.ocr.result import Block, Box, Language, Result, Word
 from helper.ocr.timing import Timings
 
 ImageInput = bytes | bytearray | memoryview | np.ndarray | Image.Image | imaging.DecodedImage
@@ -54,8 +55,18 @@ class Engine:
 
     # -- public API -----------------------------------------------------------------
 
-    def recognize(self, image: ImageInput, lang: str | None = None) -> Result:
-        """Read all text in ``image`` (encoded bytes, a Pillow image, or a BGR/BGRA/grey array)."""
+    def recognize(
+        self,
+        image: ImageInput,
+        lang: str | None = None,
+        on_first_block: Callable[[tuple[Block, ...]], None] | None = None,
+    ) -> Result:
+        """Read all text in ``image`` (encoded bytes, a Pillow image, or a BGR/BGRA/grey array).
+
+        ``on_first_block``, if given, is called early with the first block in reading order
+        (a speaking client starts with it while the rest is read); the Result is the same
+        with or without it (``_preview``).
+        """
         timer = Timings()
         start = time.perf_counter()
         pixels, full_size = self._pixels(image)
@@ -65,6 +76,9 @@ class Engine:
         regions = self._detect(pixels, timer)
         mark = time.perf_counter()
         crops = [crop_line(pixels, r.quad) for r in regions]
+        if on_first_block is not None:
+            self._preview(crops, width, height, on_first_block, full_size, timer)
+            mark = time.perf_counter()
         readings = self._recognizer.recognize([c.image for c in crops], timer) if crops else []
         mark = timer.add("recognize", mark)
         self._fix_upside_down(crops, readings, timer)
@@ -87,6 +101,22 @@ class Engine:
             blocks = tuple(block.scaled(full_size[0] / width, full_size[1] / height) for block in blocks)
             width, height = full_size
         return Result(width=width, height=height, blocks=blocks, language=language, timing_ms=timer.ms)
+
+    def identify_language(self, text: str, lang: str | None = None) -> Language:
+        """The language of text that did not come from OCR (a PDF's text layer), as for OCR."""
+        return self._language.identify(text, lang)
+
+    def probe_lines(self, pixels: np.ndarray) -> list[TextRegion]:
+        """Text lines found at a reduced size (≤ ``probe_side``): enough to tell how a page is
+        turned or skewed (helper/documents/cleanup.py), at a fraction of a full detection."""
+        settings = self.config.detection
+        height, width = pixels.shape[:2]
+        scale = min(choose_scale(width, height, settings), settings.probe_side / max(width, height))
+        return self._detect_at(pixels, scale, Timings())
+
+    def upside_down(self, crops: list[np.ndarray]) -> np.ndarray:
+        """Probability that each line crop is upside down (the text-line orientation model)."""
+        return self._orientation.upside_down(crops, Timings())
 
     # -- stages ---------------------------------------------------------------------
 
@@ -155,6 +185,60 @@ class Engine:
         for i, crop, reading in zip(turned, flipped, again, strict=True):
             if reading.confidence > readings[i].confidence:
                 crops[i], readings[i] = crop, reading
+
+    def _preview(
+        self,
+        crops: list[LineCrop],
+        width: int,
+        height: int,
+        callback: Callable[[tuple[Block, ...]], None],
+        full_size: tuple[int, int] | None,
+        timer: Timings,
+    ) -> None:
+        """Read the lines of the first block ahead of the rest and hand that block over.
+
+        Reading order comes from the boxes alone (``arrange`` with the text left empty). The
+        full pass reads these lines again in its usual batches, so its Result never depends on
+        this; the cost is one block read twice, so we only do it where the first block is a
+        small part of a big page (on a 1080p page it brings the first words forward by the
+        whole recognition of the other blocks).
+        """
+        if len(crops) < PREVIEW_MIN_LINES:
+            return
+        boxes = [
+            Box(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+            for x0, y0, x1, y1 in (c.span_box(0.0, 1.0) for c in crops)
+        ]
+        order = arrange([Segment("", 1.0, box, ()) for box in boxes])
+        first = order[0].box
+        chosen = [
+            i
+            for i, b in enumerate(boxes)
+            if first.x <= b.x + b.width / 2 <= first.right and first.y <= b.y + b.height / 2 <= first.bottom
+        ]
+        if not chosen or len(chosen) > PREVIEW_MAX_SHARE * len(crops):
+            return
+        mark = time.perf_counter()
+        readings = self._recognizer.recognize([crops[i].image for i in chosen], timer)
+        floor = self.config.recognition.min_line_confidence
+        segments = [
+            seg
+            for i, reading in zip(chosen, readings, strict=True)
+            if reading.confidence >= floor
+            and (seg := _segment(crops[i], reading, width, height, self.config.recognition))
+        ]
+        timer.add("preview", mark)
+        if segments:
+            blocks = arrange(segments)
+            if full_size is not None:  # boxes in the caller's pixels, as in the Result
+                blocks = tuple(b.scaled(full_size[0] / width, full_size[1] / height) for b in blocks)
+            callback(blocks)
+
+
+#: Pages with fewer lines are read whole before anything is handed over (they take well under
+#: a second); a first block with more than this share of the lines is not worth reading twice.
+PREVIEW_MIN_LINES = 12
+PREVIEW_MAX_SHARE = 0.5
 
 
 def _says_something(text: str) -> bool:

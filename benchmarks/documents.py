@@ -1,0 +1,135 @@
+"""Pages per second and peak memory of `a11y-helper ocr` on PDFs: text layer, scans, long files.
+
+usage: .venv/bin/python benchmarks/documents.py [--scanned-pages 20] [--long-pages 200] [--out DIR]
+
+Each case is one real `a11y-helper ocr FILE --format json` process, as a user runs it. The
+PDFs are made here (tests/pdfmaker.py) from prose we know: letter-size pages of 11 pt text,
+either as a text layer or as a 200-dpi JPEG scan of the same page. Figures per case:
+- wall time of the process, and the time to the first page record (start-up included);
+- pages per second between the first and the last page record (the steady rate, start-up out);
+- peak RSS of the process (``wait4``'s ru_maxrss).
+The long cases: the first N pages of a 200-page scanned PDF for two N (if pages are
+streamed, peak memory does not grow with N), and all pages of a 200-page text-layer PDF.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(REPO))
+
+from tests.pdfmaker import build_pdf, scanned_page, text_page  # noqa: E402
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+LINES = 40
+
+
+def prose_lines(eval_dir: Path, count: int, offset: int) -> list[str]:
+    text = []
+    for line in (eval_dir / "manifest_screen.jsonl").read_text("utf-8").splitlines():
+        text += [t for t in json.loads(line)["text"].splitlines() if len(t) > 30 and t.isascii()]
+    paragraph = " ".join(text[offset % max(1, len(text) - 60) :][:60])
+    return textwrap.wrap(paragraph, 80)[:count]
+
+
+def scan_of(lines: list[str], dpi: int = 200) -> Image.Image:
+    """A letter-size page at ``dpi`` with ``lines`` of 11 pt text, as a scanner delivers it."""
+    scale = dpi / 72
+    image = Image.new("L", (round(612 * scale), round(792 * scale)), 250)
+    font = ImageFont.truetype(FONT, round(11 * scale))
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((72 * scale, (60 + i * 16.5) * scale), line, font=font, fill=25)
+    return image
+
+
+def make(eval_dir: Path, out: Path, scanned: int, long_pages: int) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    pages = [prose_lines(eval_dir, LINES, 17 * n) for n in range(scanned)]
+    files = {
+        "text-layer": build_pdf([text_page(p, size=11, top=720, left=72) for p in pages]),
+        "scanned": build_pdf([scanned_page(scan_of(p)) for p in pages]),
+        "long-scanned": build_pdf([scanned_page(scan_of(pages[n % len(pages)])) for n in range(long_pages)]),
+        "long-text-layer": build_pdf([text_page(pages[n % len(pages)], size=11) for n in range(long_pages)]),
+    }
+    paths = {}
+    for name, data in files.items():
+        path = out / f"{name}.pdf"
+        path.write_bytes(data)
+        paths[name] = path
+    return paths
+
+
+def measure(path: Path, pages: str | None) -> dict:
+    argv = [sys.executable, "-m", "helper", "ocr", str(path), "--format", "json"]
+    if pages:
+        argv += ["--pages", pages]
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO)
+    stamps, sources = [], []
+    for line in proc.stdout:
+        record = json.loads(line)
+        if record.get("kind") == "page":
+            stamps.append(time.perf_counter() - start)
+            sources.append(record.get("source"))
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    steady = (
+        (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 and stamps[-1] > stamps[0] else None
+    )
+    return {
+        "pages": len(stamps),
+        "sources": sorted(set(sources)),
+        "wall_s": wall,
+        "first_page_s": stamps[0] if stamps else None,
+        "pages_per_s": steady,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "status": os.waitstatus_to_exitcode(status),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval", type=Path, default=Path(os.environ.get("A11Y_EVAL", "/work/shared/eval")))
+    parser.add_argument("--out", type=Path, default=BENCH / "out" / "documents")
+    parser.add_argument("--scanned-pages", type=int, default=20)
+    parser.add_argument("--long-pages", type=int, default=200)
+    parser.add_argument("--long-read", default="1-5,1-20", help="page ranges of the long file to read")
+    args = parser.parse_args(argv)
+    paths = make(args.eval, args.out, args.scanned_pages, args.long_pages)
+    cases = [("text-layer", None), ("scanned", None)]
+    cases += [("long-scanned", r) for r in args.long_read.split(",")]
+    cases.append(("long-text-layer", None))
+    rows = [
+        "| file | pages read | source | wall s | first page s | pages/s (steady) | peak RSS MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, pages in cases:
+        result = measure(paths[name], pages)
+        size = paths[name].stat().st_size / 1e6
+        label = f"{name}.pdf ({size:.1f} MB){' --pages ' + pages if pages else ''}"
+        rate = f"{result['pages_per_s']:.2f}" if result["pages_per_s"] else "-"
+        rows.append(
+            f"| {label} | {result['pages']} | {','.join(result['sources'])} | {result['wall_s']:.1f} | "
+            f"{result['first_page_s']:.2f} | {rate} | {result['peak_rss_mb']:.0f} |"
+        )
+        print(rows[-1], file=sys.stderr, flush=True)
+    report = "\n".join([f"Command: `benchmarks/documents.py {' '.join(argv or sys.argv[1:])}`", "", *rows])
+    (args.out / "report.md").write_text(report + "\n", "utf-8")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
