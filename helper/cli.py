@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=FORMATS,
         default="text",
-        help="text: the text in reading order; json: one JSON object per file per line; "
+        help="text: the text in reading order (pages of documents separated by form feeds); "
+        "json: one JSON object per line, per file or, for documents, per page as it completes; "
         "alt: the short text alternative a screen reader would speak",
     )
     ocr.add_argument(
@@ -79,6 +80,11 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--port", type=_port, default=8765, help="TCP port on 127.0.0.1 (default 8765)")
     serve.add_argument("--workers", type=_positive, help="OCR workers (default: one per two cores)")
+    serve.add_argument(
+        "--desktop",
+        action="store_true",
+        help="also run the desktop hotkeys (as 'a11y-helper desktop') in this process",
+    )
     pair = commands.add_parser(
         "pair",
         help="manage the tokens of programs allowed to use the daemon",
@@ -114,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from helper.server.daemon import run_serve
 
-        return run_serve(args.port, args.workers)
+        return run_serve(args.port, args.workers, args.desktop)
     if args.command == "desktop":
         from helper.desktop.command import run as run_desktop
 

@@ -102,8 +102,13 @@ class Daemon:
             self.sessions -= 1
 
 
-def run_serve(port: int, workers: int | None = None) -> int:
-    """Entry point of ``a11y-helper serve``; returns the process exit status."""
+def run_serve(port: int, workers: int | None = None, desktop: bool = False) -> int:
+    """Entry point of ``a11y-helper serve``; returns the process exit status.
+
+    With ``desktop`` the global hotkeys (helper/desktop) run in this process too, sharing the
+    engine. If they cannot start (no display, no hotkey permission, a bad settings file) the
+    daemon says why and serves the extension anyway.
+    """
     logging.basicConfig(level=logging.INFO, format="a11y-helper: %(message)s", stream=sys.stderr)
     logging.getLogger("websockets").setLevel(logging.WARNING)
     started = time.perf_counter()
@@ -118,6 +123,7 @@ def run_serve(port: int, workers: int | None = None) -> int:
         print(f"a11y-helper: error {code}: the OCR engine cannot start ({exc})", file=sys.stderr)
         return EXIT_ENGINE
     daemon = Daemon(settings, engine, config.limits, TokenStore(), ConsoleApprover())
+    hotkeys = _start_desktop(engine) if desktop else None
     try:
         asyncio.run(_main(daemon, started))
     except OSError as exc:
@@ -129,7 +135,26 @@ def run_serve(port: int, workers: int | None = None) -> int:
             )
             return EXIT_PORT_BUSY
         raise
+    finally:
+        if hotkeys is not None:
+            hotkeys.stop()
     return EXIT_OK
+
+
+def _start_desktop(engine: object) -> object | None:
+    from helper.config import load_desktop_settings
+    from helper.desktop.app import Desktop
+    from helper.desktop.capture import check_display
+    from helper.errors import HelperError
+
+    try:
+        check_display()
+        desktop = Desktop(engine, load_desktop_settings()).start()  # type: ignore[arg-type]
+    except HelperError as exc:
+        log.warning("desktop hotkeys not started: %s: %s", exc.code, exc.message)
+        return None
+    log.info("desktop hotkeys ready (docs/desktop.md)")
+    return desktop
 
 
 async def _main(daemon: Daemon, started: float) -> None:

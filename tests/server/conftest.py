@@ -87,12 +87,13 @@ class Program:
         port: int,
         extra_env: dict[str, str] | None = None,
         address_space: int | None = None,
+        options: tuple[str, ...] = (),
     ) -> None:
         self.port = port
         self.config_dir = config_dir
         env = {**os.environ, "A11Y_HELPER_CONFIG_DIR": str(config_dir), **(extra_env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "helper", "serve", "--port", str(port)],
+            [sys.executable, "-m", "helper", "serve", "--port", str(port), *options],
             stdin=subprocess.PIPE,
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,

@@ -1,0 +1,46 @@
+"""The desktop inside the daemon (``a11y-helper serve --desktop``): one process, one engine,
+hotkeys on a real X server, and the websocket still answering."""
+
+from __future__ import annotations
+
+from helper.client import Client
+from helper.desktop import clipboard
+from tests.conftest import assert_reads, encode, render
+from tests.desktop.conftest import key, wait_for
+from tests.server.conftest import Program, free_port
+from tests.server.test_daemon import pair_token
+
+WINDOW = ["Invoice overdue notice", "Pay within thirty days"]
+
+
+def test_serve_with_desktop_reads_a_window_on_a_hotkey_and_still_serves(xserver, tk_window, tmp_path):
+    settings = tmp_path / "config.toml"
+    settings.write_text('[desktop]\noutput = "clipboard"\n')
+    tk_window([WINDOW])
+    clipboard.copy("nothing yet")
+    env = {"DISPLAY": xserver, "A11Y_HELPER_CONFIG": str(settings)}
+    program = Program(tmp_path / "config", free_port(), extra_env=env, options=("--desktop",))
+    try:
+        program.wait_for("desktop hotkeys ready")
+        program.wait_for("ready on")
+        key("ctrl+alt+shift+w")
+        wait_for(lambda: "Invoice" in clipboard.paste(), 30.0, "the window's text on the clipboard")
+        assert_reads(clipboard.paste(), WINDOW)
+        with Client.connect(pair_token(program), port=program.port) as client:
+            assert_reads(client.ocr(encode(render(["Both doors open"])))["text"], ["Both doors open"])
+    finally:
+        assert program.stop() == 0
+
+
+def test_serve_desktop_without_a_display_says_why_and_serves(tmp_path):
+    program = Program(
+        tmp_path / "config",
+        free_port(),
+        extra_env={"DISPLAY": "", "WAYLAND_DISPLAY": ""},
+        options=("--desktop",),
+    )
+    try:
+        assert "no_display" in program.wait_for("desktop hotkeys not started")
+        program.wait_for("ready on")
+    finally:
+        assert program.stop() == 0
