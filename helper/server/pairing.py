@@ -97,4 +97,4 @@ class Pairing:
         if not allowed:
             self._refused.add((name, origin))
             raise PairingRefused("the user refused the pairing")
-        return self._store.add(name)
+        return self._store.add(name, origin)

@@ -128,7 +128,7 @@ class Session:
         if hello.version != protocol.VERSION:
             await self._refuse(UnsupportedVersion(f"this daemon speaks protocol version {protocol.VERSION}"))
             return False
-        name = self.shared.tokens.verify(hello.token)
+        name = self.shared.tokens.verify(hello.token, self.origin)
         if name is None:
             await self.shared.failed_auth()
             await self._refuse(Unauthorized("unknown or revoked token; pair again"))

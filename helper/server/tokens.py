@@ -44,6 +44,9 @@ class Pairing:
     name: str
     created: float
     digest: str
+    #: The extension origin a token paired in-band is bound to; None for ``pair add`` tokens,
+    #: which any local program or extension holding them may use.
+    origin: str | None = None
 
 
 class TokenStore:
@@ -51,14 +54,14 @@ class TokenStore:
         self.path = (directory or config_dir()) / _FILE
         self._cache: tuple[int, dict[str, Pairing]] | None = None
 
-    def add(self, name: str) -> str:
+    def add(self, name: str, origin: str | None = None) -> str:
         """A new token for ``name`` (replacing an older one of that name); returned only once."""
         name = name.strip()
         if not name or len(name) > 64 or not name.isprintable():
             raise InputError("a pairing name is 1 to 64 printable characters")
         token = secrets.token_urlsafe(32)
         pairings = self._load()
-        pairings[name] = Pairing(name, time.time(), _digest(token))
+        pairings[name] = Pairing(name, time.time(), _digest(token), origin)
         self._save(pairings)
         return token
 
@@ -72,15 +75,18 @@ class TokenStore:
     def list(self) -> list[Pairing]:
         return sorted(self._load().values(), key=lambda p: p.created)
 
-    def verify(self, token: str) -> str | None:
-        """The name paired with ``token``, or None. Every stored hash is compared, in constant
-        time, so the time taken says nothing about which (if any) came close."""
+    def verify(self, token: str, origin: str | None = None) -> str | None:
+        """The name paired with ``token`` if it may be used from ``origin``, else None. Every
+        stored hash is compared, in constant time, so the time taken says nothing about which
+        (if any) came close."""
         candidate = _digest(token)
         match = None
         for pairing in self._load().values():
             if hmac.compare_digest(candidate, pairing.digest):
-                match = pairing.name
-        return match if token else None
+                match = pairing
+        if not token or match is None or (match.origin is not None and match.origin != origin):
+            return None
+        return match.name
 
     def _load(self) -> dict[str, Pairing]:
         try:
@@ -91,7 +97,9 @@ class TokenStore:
             return dict(self._cache[1])
         raw = json.loads(self.path.read_text(encoding="utf-8"))
         pairings = {
-            entry["name"]: Pairing(entry["name"], float(entry["created"]), entry["sha256"])
+            entry["name"]: Pairing(
+                entry["name"], float(entry["created"]), entry["sha256"], entry.get("origin")
+            )
             for entry in raw.get("pairings", [])
         }
         self._cache = (stamp, pairings)
@@ -102,7 +110,8 @@ class TokenStore:
         body = {
             "version": 1,
             "pairings": [
-                {"name": p.name, "created": p.created, "sha256": p.digest} for p in pairings.values()
+                {"name": p.name, "created": p.created, "sha256": p.digest, "origin": p.origin}
+                for p in pairings.values()
             ],
         }
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tokens-")

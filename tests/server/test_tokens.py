@@ -44,3 +44,14 @@ def test_adding_a_name_again_replaces_its_token(tmp_path):
 def test_bad_names_are_refused(tmp_path, name):
     with pytest.raises(InputError):
         TokenStore(tmp_path).add(name)
+
+
+def test_a_token_paired_by_an_extension_works_only_from_that_extension(tmp_path):
+    store = TokenStore(tmp_path)
+    origin = "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+    token = store.add("Chromium", origin)
+    assert TokenStore(tmp_path).verify(token, origin) == "Chromium"
+    assert store.verify(token, "chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba") is None
+    assert store.verify(token, None) is None
+    script = store.add("script")
+    assert store.verify(script, origin) == "script" and store.verify(script, None) == "script"
