@@ -271,7 +271,7 @@ export class Daemon extends EventTarget {
     }
     if (msg.type !== "result" && msg.type !== "error") return;
     const job = this.inflight.get(msg.id);
-    if (!job) { (globalThis.__late ??= []).push([msg.id, msg.type, msg.code]); return; }
+    if (!job) return;
     this.inflight.delete(msg.id);
     if (msg.type === "result") {
       job.resolve(msg);
@@ -326,7 +326,6 @@ export class Daemon extends EventTarget {
     for (const job of [...this.inflight.values()]) {
       if (job.tabId !== tabId) continue;
       if (this.ws) this.ws.send(JSON.stringify({ type: "cancel", id: job.id }));
-      (globalThis.__cancelled ??= []).push(job.id);
       this.inflight.delete(job.id);
       job.reject(new DaemonError("cancelled", "The page went away."));
     }

@@ -274,15 +274,26 @@ def playwright_instance():
         yield p
 
 
-def _launch(playwright, contexts: list) -> Browser:
+def _launch(playwright, contexts: list, scale: int = 1) -> Browser:
     profile = tempfile.mkdtemp(prefix="a11y-helper-profile-")
+    # A real high-density screen, not Playwright's emulation (which leaves the tab's captures
+    # at CSS-pixel size): the browser itself renders at `scale` device pixels per CSS pixel.
+    screen = (
+        {"viewport": {"width": 1000, "height": 700}}
+        if scale == 1
+        else {
+            "no_viewport": True,
+            "args_extra": [f"--force-device-scale-factor={scale}", "--window-size=1000,700"],
+        }
+    )
     context = playwright.chromium.launch_persistent_context(
         profile,
         executable_path=CHROMIUM,
         headless=True,
-        viewport={"width": 1000, "height": 700},
+        **{k: v for k, v in screen.items() if k != "args_extra"},
         args=[
             *CHROMIUM_FLAGS,
+            *screen.get("args_extra", []),
             f"--disable-extensions-except={EXTENSION}",
             f"--load-extension={EXTENSION}",
         ],
@@ -304,9 +315,10 @@ def _close(contexts: list) -> None:
 
 @pytest.fixture
 def launch_browser(playwright_instance):
-    """Starts Chromium with the extension; each call gets a fresh profile."""
+    """Starts Chromium with the extension; each call gets a fresh profile (`scale`: the
+    device pixel ratio)."""
     contexts: list = []
-    yield lambda: _launch(playwright_instance, contexts)
+    yield lambda scale=1: _launch(playwright_instance, contexts, scale)
     _close(contexts)
 
 

@@ -123,6 +123,13 @@ def test_on_demand_read_is_announced_and_copyable(paired, sites):
         message="focus in the text panel",
     )
     assert attr(page, "#poster", "alt") == "Poster", "reading on demand does not rename"
+    # Tab to "Copy text", Enter: the text is on the clipboard, and the user hears so.
+    paired.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=main.url)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    wait_until(lambda: live.text_content() == "Copied.", timeout=5, message="'Copied.' in the live region")
+    assert "READ ME NOW" in page.evaluate("() => navigator.clipboard.readText()").upper()
+    page.keyboard.press("Shift+Tab")
     # Escape closes the panel and gives the focus back.
     page.keyboard.press("Escape")
     wait_until(
@@ -319,7 +326,6 @@ def test_queue_priorities_and_keepalive_on_a_real_socket(paired, daemon, sites):
 
     main, _ = sites
     sw = paired.worker
-    print("\nCANCELLED/LATE", sw.evaluate("() => [globalThis.__cancelled, globalThis.__late]"))
     sw.evaluate(
         """async (url) => {
             const d = a11yHelper.daemon;
@@ -375,3 +381,21 @@ def test_queue_priorities_and_keepalive_on_a_real_socket(paired, daemon, sites):
     assert sw.evaluate("() => a11yHelper.daemon.keepaliveTimer") is None, "no keepalive without work"
     sw.evaluate("() => { a11yHelper.daemon.keepaliveMs = 20000; }")
     assert sw.evaluate("() => __sent.filter((x) => x === 'ping').length") == pings
+
+
+def test_screen_captures_on_a_high_density_screen(launch_browser, daemon, token, sites):
+    """With devicePixelRatio 2 the capture has twice the CSS pixels: the crop must still be the
+    canvas, not a quarter of it (which would read a wrong or partial text)."""
+    main, _ = sites
+    browser = launch_browser(scale=2)
+    browser.configure(token=token, port=daemon.port)
+    page = browser.context.new_page()
+    page.goto(f"{main.url}/images.html")
+    assert page.evaluate("() => devicePixelRatio") == 2
+    for selector, words in (("#canvas", ("CANVAS", "PICNIC")), ("#svg", ("VECTOR", "GARDEN"))):
+        page.locator(selector).scroll_into_view_if_needed()
+        wait_until(
+            lambda s=selector, w=words: words_in(ax_name(page, s), *w),
+            timeout=30,
+            message=f"the name of {selector} at devicePixelRatio 2",
+        )

@@ -135,3 +135,34 @@ def test_popup_turns_a_site_off_and_the_page_is_restored(paired, sites):
         timeout=20,
         message="the image named again",
     )
+
+
+def test_global_auto_mode_switch_in_the_options_page(paired, sites):
+    main, _ = sites
+    page = paired.context.new_page()
+    page.goto(f"{main.url}/plain.html")
+    wait_until(
+        lambda: (page.get_attribute("#img", "alt") or "").startswith("Image text:"),
+        timeout=20,
+        message="the image named",
+    )
+    options = paired.context.new_page()
+    options.goto(paired.ext_url("options/options.html"))
+    auto = options.get_by_label("Name unlabeled images automatically on every site")
+    wait_until(lambda: auto.is_checked(), timeout=5, message="automatic naming shown as on")
+    auto.focus()
+    options.keyboard.press("Space")  # by keyboard, as a screen reader user would
+    wait_until(
+        lambda: "only when you ask" in (options.locator("#port-message").text_content() or ""),
+        timeout=5,
+        message="the change said in words",
+    )
+    wait_until(
+        lambda: page.get_attribute("#img", "alt") is None, timeout=10, message="the page put back as it was"
+    )
+    options.keyboard.press("Space")
+    wait_until(
+        lambda: (page.get_attribute("#img", "alt") or "").startswith("Image text:"),
+        timeout=20,
+        message="the image named again",
+    )
