@@ -226,6 +226,9 @@ DEFAULT_HOTKEYS: tuple[tuple[str, str], ...] = (
     ("click", "ctrl+alt+shift+enter"),
     ("continuous", "ctrl+alt+shift+t"),
     ("view", "ctrl+alt+shift+v"),
+    # Answers to a question the daemon asks aloud (a browser extension asking to pair).
+    ("allow", "ctrl+alt+shift+y"),
+    ("deny", "ctrl+alt+shift+d"),
 )
 
 #: Where recognised text goes. ``speak``: read aloud as it arrives (continuous mode included);

@@ -19,6 +19,7 @@ import queue
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 
 from helper.config import DesktopSettings
 from helper.desktop import clipboard, pointer, viewer
@@ -66,6 +67,7 @@ class Desktop:
         self._screen: Screen | None = None
         self.speaker: Speaker | None = None
         self.busy = threading.Event()  # set while a reading is captured/recognised
+        self._question: Future[bool] | None = None
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -160,6 +162,8 @@ class Desktop:
             "click": lambda: self._point(click=True),
             "continuous": self._toggle_continuous,
             "view": self._view,
+            "allow": lambda: self._answer(True),
+            "deny": lambda: self._answer(False),
         }
         if name in READ_ACTIONS:
             return lambda: self._submit(lambda: self._read(name))
@@ -167,6 +171,31 @@ class Desktop:
         if handler is None:
             raise ValueError(f"unknown action {name!r}")
         return lambda: self._submit(handler)
+
+    def ask(self, question: str) -> Future[bool]:
+        """Say a yes/no question; the ``allow`` and ``deny`` hotkeys answer it.
+
+        The daemon asks this way when a browser extension wants to pair, so a user without the
+        daemon's terminal can still decide. A newer question replaces an unanswered one (which
+        is answered no).
+        """
+        future: Future[bool] = Future()
+        with self._lock:
+            if self._question is not None and not self._question.done():
+                self._question.set_result(False)
+            self._question = future
+        allow, deny = self.settings.hotkey_map.get("allow", ""), self.settings.hotkey_map.get("deny", "")
+        self._submit(lambda: self._say(f"{question} Press {allow} to allow, {deny} to refuse.", "en"))
+        return future
+
+    def _answer(self, allowed: bool) -> None:
+        with self._lock:
+            question, self._question = self._question, None
+        if question is None or question.done():
+            self._say("There is no question to answer.", "en")
+            return
+        question.set_result(allowed)
+        self._say("Allowed." if allowed else "Refused.", "en")
 
     def _submit(self, job: Callable[[], None]) -> None:
         self._work.put(job)

@@ -18,7 +18,7 @@ from websockets.http11 import Request, Response
 
 from helper.config import EngineConfig, ServerSettings
 from helper.server import handshake
-from helper.server.pairing import Approver, ConsoleApprover, Pairing
+from helper.server.pairing import AnyApprover, Approver, ConsoleApprover, Pairing, SpokenApprover
 from helper.server.scheduler import Scheduler
 from helper.server.session import Session, Shared
 from helper.server.tokens import TokenStore
@@ -122,8 +122,11 @@ def run_serve(port: int, workers: int | None = None, desktop: bool = False) -> i
         code = getattr(exc, "code", "internal")
         print(f"a11y-helper: error {code}: the OCR engine cannot start ({exc})", file=sys.stderr)
         return EXIT_ENGINE
-    daemon = Daemon(settings, engine, config.limits, TokenStore(), ConsoleApprover())
     hotkeys = _start_desktop(engine) if desktop else None
+    approver: Approver = ConsoleApprover()
+    if hotkeys is not None:
+        approver = AnyApprover(approver, SpokenApprover(hotkeys))
+    daemon = Daemon(settings, engine, config.limits, TokenStore(), approver)
     try:
         asyncio.run(_main(daemon, started))
     except OSError as exc:

@@ -28,9 +28,40 @@ class PairingBusy(HelperError):
 
 
 class Approver(Protocol):
-    """Asks the person at the machine; True means allow."""
+    """Asks the person at the machine: True allow, False refuse, None cannot ask here."""
 
-    async def ask(self, name: str, origin: str | None) -> bool: ...
+    async def ask(self, name: str, origin: str | None) -> bool | None: ...
+
+
+class AnyApprover:
+    """Asks in every way available at once; the first answer given counts."""
+
+    def __init__(self, *approvers: Approver) -> None:
+        self._approvers = approvers
+
+    async def ask(self, name: str, origin: str | None) -> bool | None:
+        pending = {asyncio.ensure_future(a.ask(name, origin)) for a in self._approvers}
+        try:
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                answers = [task.result() for task in done if task.result() is not None]
+                if answers:
+                    return answers[0]
+            return None
+        finally:
+            for task in pending:
+                task.cancel()
+
+
+class SpokenApprover:
+    """The desktop's way: the question is said aloud and answered with two hotkeys."""
+
+    def __init__(self, desktop: object) -> None:
+        self._desktop = desktop
+
+    async def ask(self, name: str, origin: str | None) -> bool | None:
+        question = f"A browser extension named {name} asks to read images with a11y-helper."
+        return await asyncio.wrap_future(self._desktop.ask(question))  # type: ignore[attr-defined]
 
 
 class ConsoleApprover:
@@ -40,17 +71,17 @@ class ConsoleApprover:
         self._reader: asyncio.StreamReader | None = None
         self._unavailable = False
 
-    async def ask(self, name: str, origin: str | None) -> bool:
+    async def ask(self, name: str, origin: str | None) -> bool | None:
         reader = await self._stdin()
         source = f" ({origin})" if origin else ""
         if reader is None:
             print(
-                f"a11y-helper: pairing request from {name!r}{source} refused: this daemon has no "
-                "terminal to ask you. Use 'a11y-helper pair add' instead.",
+                f"a11y-helper: pairing request from {name!r}{source}: this daemon has no terminal "
+                "to ask you on. Use the desktop hotkeys (serve --desktop) or 'a11y-helper pair add'.",
                 file=sys.stderr,
                 flush=True,
             )
-            return False
+            return None
         print(
             f"a11y-helper: Allow {name!r}{source} to read images with a11y-helper? Type y and Enter to "
             "allow, anything else to refuse.",
@@ -94,6 +125,11 @@ class Pairing:
             raise PairingTimeout("nobody approved the pairing in time") from None
         finally:
             self._pending = False
+        if allowed is None:
+            raise PairingRefused(
+                "nobody can be asked here (the daemon has no terminal and no desktop hotkeys); "
+                "use 'a11y-helper pair add' and enter the token in the extension's options"
+            )
         if not allowed:
             self._refused.add((name, origin))
             raise PairingRefused("the user refused the pairing")

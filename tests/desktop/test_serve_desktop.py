@@ -3,12 +3,16 @@ hotkeys on a real X server, and the websocket still answering."""
 
 from __future__ import annotations
 
+import json
+
+from websockets.sync.client import connect
+
 from helper.client import Client
 from helper.desktop import clipboard
 from tests.conftest import assert_reads, encode, render
 from tests.desktop.conftest import key, wait_for
 from tests.server.conftest import Program, free_port
-from tests.server.test_daemon import pair_token
+from tests.server.test_daemon import EXTENSION, pair_token
 
 WINDOW = ["Invoice overdue notice", "Pay within thirty days"]
 
@@ -42,5 +46,27 @@ def test_serve_desktop_without_a_display_says_why_and_serves(tmp_path):
     try:
         assert "no_display" in program.wait_for("desktop hotkeys not started")
         program.wait_for("ready on")
+    finally:
+        assert program.stop() == 0
+
+
+def test_pairing_is_asked_aloud_and_approved_with_a_hotkey(xserver, tmp_path):
+    """No one answers the terminal prompt here: the desktop asks, the allow hotkey answers."""
+    settings = tmp_path / "config.toml"
+    settings.write_text('[desktop]\noutput = "clipboard"\n')  # the question lands where we can read it
+    clipboard.copy("nothing yet")
+    env = {"DISPLAY": xserver, "A11Y_HELPER_CONFIG": str(settings)}
+    program = Program(tmp_path / "config", free_port(), extra_env=env, options=("--desktop",))
+    try:
+        program.wait_for("desktop hotkeys ready")
+        program.wait_for("ready on")
+        with connect(f"ws://127.0.0.1:{program.port}/v1", origin=EXTENSION, proxy=None) as ws:  # type: ignore[arg-type]
+            ws.send(json.dumps({"type": "pair", "name": "Chromium"}))
+            wait_for(lambda: "asks to read images" in clipboard.paste(), 30.0, "the spoken question")
+            assert "ctrl+alt+shift+y to allow" in clipboard.paste()
+            key("ctrl+alt+shift+y")
+            paired = json.loads(ws.recv(timeout=20))
+            assert paired["type"] == "paired" and len(paired["token"]) >= 43
+        wait_for(lambda: clipboard.paste() == "Allowed.", 10.0, "the confirmation")
     finally:
         assert program.stop() == 0

@@ -417,6 +417,11 @@ def never_reading_client(daemon) -> socket.socket:
     while protocol.handshake_exc is None and protocol.state.name == "CONNECTING":
         protocol.receive_data(sock.recv(4096))
     sock.sendall(mask(json.dumps({"type": "hello", "version": 1, "token": daemon.token}).encode(), text=True))
+    welcome = None
+    while welcome is None:  # the one read: images may only follow the welcome
+        protocol.receive_data(sock.recv(4096))
+        welcome = next((e for e in protocol.events_received() if getattr(e, "data", None)), None)
+    assert b"welcome" in welcome.data
     return sock
 
 
