@@ -54,6 +54,8 @@ class Output:
         if self.collect:
             self.chunks.append((1, text))
         else:
+            if self.progress is not None:
+                self.progress.clear()  # a page's text must not land after the bar on one line
             print(text, flush=True)
 
     def err(self, text: str) -> None:
@@ -71,15 +73,23 @@ class Progress:
     def __init__(self, stream=None, plain: bool = False) -> None:
         self.stream = stream or sys.stderr
         self.tty = not plain and bool(getattr(self.stream, "isatty", lambda: False)())
+        self.shown = 0  # width of a bar left on the terminal's current line
+
+    def clear(self) -> None:
+        """Wipe an unfinished bar so that what is printed next starts on a clean line."""
+        if self.shown:
+            self.stream.write("\r" + " " * self.shown + "\r")
+            self.stream.flush()
+            self.shown = 0
 
     def update(self, name: str, done: int, total: int) -> None:
         if total <= 1:
             return
         if self.tty:
             filled = round(self.WIDTH * done / total)
-            bar = "#" * filled + "-" * (self.WIDTH - filled)
-            end = "\n" if done == total else ""
-            self.stream.write(f"\r{name}: [{bar}] {done}/{total} pages{end}")
+            bar = f"\r{name}: [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total} pages"
+            self.shown = 0 if done == total else len(bar) - 1
+            self.stream.write(bar + ("\n" if done == total else ""))
         else:
             self.stream.write(f"a11y-helper: {name}: {done}/{total} pages read\n")
         self.stream.flush()

@@ -134,11 +134,16 @@ def test_progress_bar_on_a_terminal():
 
     screen = Terminal()
     progress = Progress(screen)
-    for done in (1, 2, 4):
+    for done in (1, 2):
         progress.update("scan.pdf", done, 4)
+    progress.clear()  # before a page's text goes to the same terminal
+    progress.update("scan.pdf", 4, 4)
+    progress.clear()  # nothing left to wipe after the last page
     progress.update("photo.png", 1, 1)  # single pages show nothing
+    wipe = "\r" + " " * len("scan.pdf: [############------------] 2/4 pages") + "\r"
     assert screen.getvalue() == (
         "\rscan.pdf: [######------------------] 1/4 pages"
         "\rscan.pdf: [############------------] 2/4 pages"
-        "\rscan.pdf: [########################] 4/4 pages\n"
+        + wipe
+        + "\rscan.pdf: [########################] 4/4 pages\n"
     )

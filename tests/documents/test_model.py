@@ -42,4 +42,5 @@ def test_page_ranges_keep_order_and_drop_repeats():
 def test_text_layer_characters_are_spelled_as_written():
     from helper.documents.textlayer import _readable
 
-    assert [_readable(c) for c in (0xFB01, 0xFB02, 2, 0x41, 0, 0x110000)] == ["fi", "fl", "-", "A", "\ufffd", "\ufffd"]
+    codes = (0xFB01, 0xFB02, 2, 0x41, 0, 0x110000)
+    assert [_readable(c) for c in codes] == ["fi", "fl", "-", "A", "\ufffd", "\ufffd"]
