@@ -79,7 +79,7 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
         "Pairing requests are asked on this terminal.",
     )
     serve.add_argument("--port", type=_port, default=8765, help="TCP port on 127.0.0.1 (default 8765)")
-    serve.add_argument("--workers", type=_positive, help="OCR workers (default: one per two cores)")
+    serve.add_argument("--workers", type=_positive, help="OCR workers (default: one per core)")
     serve.add_argument(
         "--desktop",
         action="store_true",

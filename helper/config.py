@@ -190,8 +190,10 @@ class ServerLimits:
 
 
 def default_workers() -> int:
-    """OCR workers: one per two cores, since each engine call already uses several threads."""
-    return max(1, default_threads() // 2)
+    """OCR workers: one per core, each engine call on one thread. On 2 cores that reads 1.7×
+    the images a second of one 2-thread worker when several wait (a page full of images), and
+    costs a lone request about 8% (docs/performance.md, the daemon)."""
+    return default_threads()
 
 
 @dataclass(frozen=True)

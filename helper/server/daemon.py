@@ -12,16 +12,21 @@ import logging
 import signal
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from helper.config import EngineConfig, ServerSettings
+from helper.config import EngineConfig, InputLimits, ServerSettings
 from helper.server import handshake
 from helper.server.pairing import AnyApprover, Approver, ConsoleApprover, Pairing, SpokenApprover
-from helper.server.scheduler import Scheduler
+from helper.server.scheduler import Recognizer, Scheduler
 from helper.server.session import Session, Shared
 from helper.server.tokens import TokenStore
+
+if TYPE_CHECKING:
+    from helper.desktop.app import Desktop
+    from helper.ocr import Engine
 
 log = logging.getLogger("helper.server")
 
@@ -32,15 +37,15 @@ class Daemon:
     def __init__(
         self,
         settings: ServerSettings,
-        engine: object,
-        input_limits: object,
+        engine: Recognizer,
+        input_limits: InputLimits,
         tokens: TokenStore,
         approver: Approver,
     ) -> None:
         self.settings = settings
         limits = settings.limits
         self.scheduler = Scheduler(
-            engine,  # type: ignore[arg-type]
+            engine,
             workers=settings.workers,
             max_queued=limits.max_queued,
             max_queued_bytes=limits.max_queued_bytes,
@@ -51,7 +56,7 @@ class Daemon:
             tokens=tokens,
             pairing=Pairing(tokens, approver, limits.pairing_timeout_s),
             limits=limits,
-            input_limits=input_limits,  # type: ignore[arg-type]
+            input_limits=input_limits,
         )
         self.sessions = 0
 
@@ -124,7 +129,7 @@ def run_serve(port: int, workers: int | None = None, desktop: bool = False) -> i
         return EXIT_ENGINE
     hotkeys = _start_desktop(engine) if desktop else None
     approver: Approver = ConsoleApprover()
-    if hotkeys is not None:
+    if hotkeys is not None:  # the user may not be at the daemon's terminal: ask aloud as well
         approver = AnyApprover(approver, SpokenApprover(hotkeys))
     daemon = Daemon(settings, engine, config.limits, TokenStore(), approver)
     try:
@@ -144,7 +149,7 @@ def run_serve(port: int, workers: int | None = None, desktop: bool = False) -> i
     return EXIT_OK
 
 
-def _start_desktop(engine: object) -> object | None:
+def _start_desktop(engine: Engine) -> Desktop | None:
     from helper.config import load_desktop_settings
     from helper.desktop.app import Desktop
     from helper.desktop.capture import check_display
@@ -152,7 +157,7 @@ def _start_desktop(engine: object) -> object | None:
 
     try:
         check_display()
-        desktop = Desktop(engine, load_desktop_settings()).start()  # type: ignore[arg-type]
+        desktop = Desktop(engine, load_desktop_settings()).start()
     except HelperError as exc:
         log.warning("desktop hotkeys not started: %s: %s", exc.code, exc.message)
         return None

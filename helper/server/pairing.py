@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import Future
 from typing import Protocol
 
 from helper.errors import HelperError
@@ -53,15 +54,21 @@ class AnyApprover:
                 task.cancel()
 
 
+class Asker(Protocol):
+    """Something that can put a yes/no question to the user (helper.desktop.app.Desktop)."""
+
+    def ask(self, question: str) -> Future[bool]: ...
+
+
 class SpokenApprover:
     """The desktop's way: the question is said aloud and answered with two hotkeys."""
 
-    def __init__(self, desktop: object) -> None:
+    def __init__(self, desktop: Asker) -> None:
         self._desktop = desktop
 
     async def ask(self, name: str, origin: str | None) -> bool | None:
         question = f"A browser extension named {name} asks to read images with a11y-helper."
-        return await asyncio.wrap_future(self._desktop.ask(question))  # type: ignore[attr-defined]
+        return await asyncio.wrap_future(self._desktop.ask(question))
 
 
 class ConsoleApprover:

@@ -101,6 +101,11 @@ class Scheduler:
     def queued(self) -> int:
         return self._queued
 
+    @property
+    def running(self) -> int:
+        """Images being read right now."""
+        return sum(job.running for job in list(self._jobs.values()))
+
     def submit(self, request: OcrRequest, owner: object) -> asyncio.Future[Reply]:
         """The future of this request's one answer. Never raises: refusals resolve at once."""
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()

@@ -289,6 +289,13 @@ def _texts(n: int, tag: str) -> list[bytes]:
     return [encode(render([f"{tag} number {i}", "a second line of text here"])) for i in range(n)]
 
 
+def wait_until_taken(daemon) -> None:
+    """Until a worker has taken everything queued (what is sent next waits behind it)."""
+    scheduler, deadline = daemon.daemon.scheduler, time.monotonic() + 10
+    while (scheduler.queued or not scheduler.running) and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
 def test_identical_images_are_cached_and_shared(daemon):
     image = encode(render(["Shared reading"]))
     with daemon.client() as client:
@@ -306,7 +313,7 @@ def test_visible_before_background_and_newest_first(daemon):
     blocker, *queued = _texts(5, "Order")
     with daemon.client() as client:
         client.send_ocr(blocker, id="blocker")
-        time.sleep(0.05)  # the worker takes it; the rest queue behind it
+        wait_until_taken(daemon)  # the rest queue behind it
         client.send_ocr(queued[0], id="bg-old", priority="background")
         client.send_ocr(queued[1], id="bg-new", priority="background")
         client.send_ocr(queued[2], id="vis-old")
@@ -319,6 +326,7 @@ def test_cancel_withdraws_a_queued_request(daemon):
     blocker, queued = _texts(2, "Cancel")
     with daemon.client() as client:
         client.send_ocr(blocker, id="running")
+        wait_until_taken(daemon)  # else the newer request would be read first
         client.send_ocr(queued, id="queued")
         client.cancel("queued")
         client.cancel("never-sent")
