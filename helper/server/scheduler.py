@@ -217,10 +217,18 @@ class Scheduler:
                 log.error("internal error while reading an image: %s", type(exc).__name__)
                 self._fail(job, HelperError("the image could not be read because of an internal error"))
                 continue
-            self._remember(job.key, result)
             for waiter in self._finish(job):
                 queue_ms = max(0.0, started - waiter.since) * 1000
-                _resolve(waiter, result_message(waiter.request, result, cached=False, queue_ms=queue_ms))
+                try:
+                    reply = result_message(waiter.request, result, cached=False, queue_ms=queue_ms)
+                except Exception as exc:  # a bug of ours in shaping the answer: still one answer each
+                    log.error("internal error while answering: %s", type(exc).__name__)
+                    failure = HelperError("the result could not be sent because of an internal error")
+                    reply = error_message(waiter.request.id, failure)
+                    result = None
+                _resolve(waiter, reply)
+            if result is not None:
+                self._remember(job.key, result)
 
     def _fail(self, job: _Job, error: HelperError) -> None:
         for waiter in self._finish(job):

@@ -457,3 +457,21 @@ def test_a_reconnect_storm_is_survived(daemon, banner):
             ws.send(json.dumps({"type": "hello", "version": 1, "token": daemon.token}))
     with daemon.client() as client:
         assert_reads(client.ocr(banner)["text"], BANNER)
+
+
+def test_a_bug_in_shaping_an_answer_still_answers_and_the_worker_goes_on(engine, tmp_path):
+    """A fault of ours the real engine cannot be made to produce on purpose: an engine whose
+    result is not a Result. Every request must still get one answer (``internal``) and the
+    worker must survive to read the next."""
+
+    class Broken:
+        config = engine.config
+
+        def recognize(self, image: bytes, lang: str | None = None) -> object:
+            return object()
+
+    with InProcessDaemon(Broken(), tmp_path) as daemon, daemon.client() as client:
+        for attempt in range(2):
+            with pytest.raises(RequestFailed) as caught:
+                client.ocr(encode(render([f"Attempt {attempt}"])))
+            assert caught.value.code == "internal"
