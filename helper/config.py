@@ -238,8 +238,9 @@ DEFAULT_HOTKEYS: tuple[tuple[str, str], ...] = (
 #: the result silently); ``clipboard``: never speak, put the text on the clipboard.
 OUTPUT_MODES = ("speak", "on-request", "clipboard")
 #: ``pyttsx3``: the built-in voice (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS);
-#: ``speech-dispatcher``: the voice and rate the user set for Orca (Linux).
-SPEECH_BACKENDS = ("pyttsx3", "speech-dispatcher")
+#: ``speech-dispatcher``: the voice and rate the user set for Orca (Linux); ``nvda``: NVDA's
+#: own voice through its controller client (Windows).
+SPEECH_BACKENDS = ("pyttsx3", "speech-dispatcher", "nvda")
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,9 @@ class DesktopSettings:
     lang: str | None = None
     #: A lone Ctrl press also stops our speech, as it silences NVDA, JAWS and Narrator.
     stop_on_ctrl: bool = True
+    #: NVDA's controller client (a file, or the folder holding it) for ``speech_backend = "nvda"``;
+    #: without it we look next to our package. We do not ship it (docs/desktop.md says why).
+    nvda_client_dll: str | None = None
 
     def __post_init__(self) -> None:
         if self.output not in OUTPUT_MODES:
@@ -342,6 +346,7 @@ _DESKTOP_KEYS = {
     "history": "history",
     "lang": "lang",
     "stop_on_ctrl": "stop_on_ctrl",
+    "nvda_client_dll": "nvda_client_dll",
 }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -68,6 +69,8 @@ class Desktop:
         self.speaker: Speaker | None = None
         self.busy = threading.Event()  # set while a reading is captured/recognised
         self._question: Future[bool] | None = None
+        #: Text views we opened: closed with the desktop, so none outlives it unowned.
+        self._viewers: list[subprocess.Popen] = []
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -111,6 +114,9 @@ class Desktop:
         if self.speaker is not None:
             self.speaker.close()
             self.speaker = None
+        for view in self._viewers:
+            viewer.close(view)
+        self._viewers.clear()
         self.navigator.clear()
 
     def __enter__(self) -> Desktop:
@@ -417,8 +423,9 @@ class Desktop:
             return
         reading = self.navigator.current
         assert reading is not None
+        self._viewers = [view for view in self._viewers if view.poll() is None]
         try:
-            viewer.show(reading.result.text, f"Text of {reading.what} - a11y-helper")
+            self._viewers.append(viewer.show(reading.result.text, f"Text of {reading.what} - a11y-helper"))
         except ViewerUnavailable as exc:
             clipboard.copy(reading.result.text)
             if self._on_output:

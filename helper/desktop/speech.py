@@ -17,6 +17,7 @@ Voices, by backend:
   ``iterate`` so that ``stop`` can reach it between events.
 - ``SpeechDispatcherVoice`` (Linux): speech-dispatcher, the service Orca speaks through, so the
   text comes in the user's own screen-reader voice and rate.
+- ``NvdaVoice`` (Windows, helper/desktop/nvda.py): NVDA's controller client, the same for NVDA.
 
 A ``Sink`` receives the audio instead of the loudspeaker when given (espeak-ng only): tests
 and benchmarks record real speech with ``WavRecorder`` and time its first sample.
@@ -38,6 +39,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from helper.config import DesktopSettings
+from helper.desktop.nvda import NO_CLIENT_NOTE, NvdaUnavailable, NvdaVoice
+from helper.desktop.ssip import Address, SSIPClient
 from helper.errors import SpeechUnavailable
 
 
@@ -121,7 +124,8 @@ class Speaker:
                 self._idle.set()
         if current is not None:
             current.cancel.set()
-            self.voice.interrupt()
+        # Always: a screen reader's voice (NVDA) may still speak what it was handed earlier.
+        self.voice.interrupt()
         self._idle.wait(wait)
 
     @property
@@ -365,101 +369,90 @@ class Pyttsx3Voice:
 
 
 class SpeechDispatcherVoice:
-    """Speech through speech-dispatcher: the Python ``speechd`` client if present, else ``spd-say``.
+    """Speech through speech-dispatcher, over its own protocol (helper/desktop/ssip.py).
 
     Rate and voice are left to the user's speech-dispatcher settings (those Orca uses), which
-    is the point of this backend; only the language follows the text.
+    is the point of this backend; only the language follows the text. "Stop" cancels our own
+    messages only (``CANCEL self``), never what Orca is saying.
     """
 
     name = "speech-dispatcher"
 
-    def __init__(self, follow_language: bool = True) -> None:
+    def __init__(self, follow_language: bool = True, address: Address | None = None) -> None:
         self.follow_language = follow_language
-        self._client = None
-        self._spd_say = shutil.which("spd-say")
-        try:
-            import speechd  # type: ignore[import-not-found]
-
-            self._client = speechd.SSIPClient("a11y-helper")
-        except Exception:
-            self._client = None
-        if self._client is None and not self._spd_say:
-            raise SpeechUnavailable(
-                "speech-dispatcher is not available (neither python3-speechd nor spd-say)"
-            )
-        self._process: subprocess.Popen | None = None
+        self.address = address
+        self._client = SSIPClient(address)
+        self._language = self._client.default_language
         self._lock = threading.Lock()
 
-    def speak(self, text: str, lang: str | None, cancel: threading.Event) -> bool:
-        done = threading.Event()
-        language = lang if self.follow_language and lang and lang != "und" else None
-        if self._client is not None:
-            import speechd  # type: ignore[import-not-found]
-
-            if language:
-                self._client.set_language(language.split("-")[0])
-            self._client.speak(
-                text,
-                callback=lambda *_: done.set(),
-                event_types=(speechd.CallbackType.END, speechd.CallbackType.CANCEL),
-            )
-            while not done.wait(0.02):
-                if cancel.is_set():
-                    with contextlib.suppress(Exception):
-                        self._client.cancel()
-                    return False
-            return True
-        argv = [self._spd_say, "--wait", "--pipe-mode"]
-        if language:
-            argv += ["--language", language.split("-")[0]]
+    def _connected(self) -> SSIPClient:
+        """The connection, opened again if the server went away (restarted by the desktop)."""
         with self._lock:
-            self._process = subprocess.Popen(
-                argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-        process = self._process
-        try:
-            assert process.stdin is not None
-            with contextlib.suppress(BrokenPipeError):
-                process.stdin.write(text.encode("utf-8"))
-                process.stdin.close()
-            while process.poll() is None and not cancel.is_set():
-                cancel.wait(0.02)
-            return not cancel.is_set()
-        finally:
-            if process.poll() is None:
-                process.kill()
-                subprocess.run([self._spd_say, "--cancel"], check=False, timeout=2)
-            with self._lock:
-                self._process = None
+            if self._client.closed:
+                self._client = SSIPClient(self.address)
+                self._language = self._client.default_language
+            return self._client
+
+    def speak(self, text: str, lang: str | None, cancel: threading.Event) -> bool:
+        client = self._connected()
+        language = client.default_language
+        if self.follow_language and lang and lang != "und":
+            language = lang.split("-")[0].lower()
+        if language and language != self._language:
+            client.set_language(language)
+            self._language = language
+        message = client.speak(text)
+        while True:
+            outcome = client.wait(message, 0.02)
+            if outcome is not None:
+                return outcome == "end" and not cancel.is_set()
+            if cancel.is_set():
+                client.cancel()
+                client.forget(message)
+                return False
 
     def interrupt(self) -> None:
-        if self._client is not None:
-            with contextlib.suppress(Exception):
-                self._client.cancel()
-        with self._lock:
-            if self._process is not None and self._process.poll() is None:
-                self._process.kill()
+        with contextlib.suppress(SpeechUnavailable):
+            self._client.cancel()
 
     def close(self) -> None:
-        self.interrupt()
-        if self._client is not None:
-            with contextlib.suppress(Exception):
-                self._client.close()
+        self._client.close()
 
 
 # -- choosing a voice ----------------------------------------------------------------------
 
-FALLBACK_NOTE = "Speech dispatcher is not available, so the built-in voice is used."
+#: Said first, in the built-in voice, when the configured backend cannot be used.
+FALLBACK_NOTES = {
+    "speech-dispatcher": "Speech dispatcher is not available, so the built-in voice is used.",
+    "nvda": NO_CLIENT_NOTE,
+}
+FALLBACK_NOTE = FALLBACK_NOTES["speech-dispatcher"]
+
+
+def screen_reader_voice(settings: DesktopSettings) -> Voice | None:
+    """The screen reader's own voice the settings ask for (None: the built-in voice)."""
+    if settings.speech_backend == "speech-dispatcher":
+        return SpeechDispatcherVoice(settings.follow_language)
+    if settings.speech_backend == "nvda":
+        return NvdaVoice(settings.nvda_client_dll)
+    return None
 
 
 def make_voice(settings: DesktopSettings, sink: Sink | None = None) -> tuple[Voice, str | None]:
-    """The voice the settings ask for, and a note to speak first when we had to fall back."""
+    """The voice the settings ask for, and a note to speak first when we had to fall back.
+
+    ``sink`` records the built-in voice (tests, benchmarks); a screen reader's voice is
+    still preferred when the settings name one.
+    """
     note = None
-    if settings.speech_backend == "speech-dispatcher" and sink is None:
-        try:
-            return SpeechDispatcherVoice(settings.follow_language), None
-        except SpeechUnavailable:
-            note = FALLBACK_NOTE
+    try:
+        voice = screen_reader_voice(settings)
+        if voice is not None:
+            return voice, None
+    except NvdaUnavailable as exc:
+        note = exc.note
+    except SpeechUnavailable:
+        note = FALLBACK_NOTES.get(settings.speech_backend, FALLBACK_NOTE)
     if sys.platform.startswith("linux") or sink is not None:
         try:
             return EspeakVoice(settings.rate, settings.voice, settings.follow_language, sink), note

@@ -34,3 +34,14 @@ def show(text: str, title: str) -> subprocess.Popen:
     viewer.stdin.write(text.encode("utf-8"))
     viewer.stdin.close()
     return viewer
+
+
+def close(view: subprocess.Popen) -> None:
+    """Close a view that is still open (the desktop is stopping) and reap its process."""
+    if view.poll() is None:
+        view.terminate()
+        try:
+            view.wait(2)
+        except subprocess.TimeoutExpired:
+            view.kill()
+            view.wait()

@@ -1,7 +1,8 @@
 """Speech with a real synthesiser: espeak-ng's audio, recorded, measured and cut short.
 
 SAPI5 (Windows) and NSSpeech (macOS) cannot run here; the one test of ``Pyttsx3Voice`` uses
-pyttsx3's own silent "dummy" driver instead and says so.
+pyttsx3's own silent "dummy" driver instead and says so. speech-dispatcher has its own file
+(test_speech_dispatcher.py, a real server) and so has NVDA (test_nvda.py).
 """
 
 from __future__ import annotations
@@ -13,19 +14,14 @@ import wave
 
 import pytest
 
-from helper.config import DesktopSettings
-from helper.desktop import speech
 from helper.desktop.speech import (
-    FALLBACK_NOTE,
     EspeakVoice,
     Pyttsx3Voice,
     Speaker,
     WavRecorder,
-    make_voice,
     spell,
     spoken_lines,
 )
-from helper.errors import SpeechUnavailable
 
 LONG = "The quick brown fox jumps over the lazy dog while the cat watches from the window. " * 4
 
@@ -154,16 +150,6 @@ def test_german_text_is_spoken_with_the_german_voice(espeak):
     assert audio["de"] and audio["en"] and audio["de"] != audio["en"]
 
 
-def test_speech_dispatcher_missing_falls_back_with_a_note(espeak, monkeypatch):
-    def unavailable(*args, **kwargs):
-        raise SpeechUnavailable("speech-dispatcher is not available")
-
-    monkeypatch.setattr(speech, "SpeechDispatcherVoice", unavailable)
-    voice, note = make_voice(DesktopSettings(speech_backend="speech-dispatcher"))
-    assert isinstance(voice, EspeakVoice)
-    assert note == FALLBACK_NOTE
-
-
 def test_pyttsx3_voice_loop_and_stop_with_the_dummy_driver():
     """SAPI5 and NSSpeech cannot run on Linux: pyttsx3's silent dummy driver stands in, to
     check that our loop drives pyttsx3 and lets "stop" through."""
@@ -197,25 +183,3 @@ def test_stop_before_the_thread_starts_speaking_leaves_it_idle(espeak):
             assert speaker.wait_idle(2), "stop left the speaker busy"
     finally:
         speaker.close()
-
-
-def test_desktop_says_why_it_fell_back_to_the_built_in_voice(espeak, engine, monkeypatch):
-    from helper.desktop import Desktop
-
-    def unavailable(*args, **kwargs):
-        raise SpeechUnavailable("speech-dispatcher is not available")
-
-    monkeypatch.setattr(speech, "SpeechDispatcherVoice", unavailable)
-    said: list[tuple[str, str]] = []
-    desktop = Desktop(
-        engine,
-        DesktopSettings(speech_backend="speech-dispatcher"),
-        on_output=lambda *a: said.append(a),
-        hotkeys=False,
-    )
-    desktop.start()
-    try:
-        assert isinstance(desktop.speaker.voice, EspeakVoice)
-        assert said[0] == ("speak", FALLBACK_NOTE)
-    finally:
-        desktop.stop()
