@@ -2,6 +2,7 @@
 
 usage: .venv/bin/python benchmarks/distortions.py [--pages 4] [--engines ENGINE,...] [--out DIR]
        .venv/bin/python benchmarks/distortions.py --receipts [--engines ...]
+       .venv/bin/python benchmarks/distortions.py --eval-subsets screen,web,real [--engines ...]
 
 The sweep: clean document pages are rendered from prose we know (lines of the eval set's
 screen subset ground truth, wrapped into paragraphs, DejaVu Sans/Serif 11 pt), then each is
@@ -183,15 +184,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--receipts", action="store_true", help="the eval set's receipts instead of the sweep"
     )
+    parser.add_argument(
+        "--eval-subsets", help="other subsets of the eval set instead of the sweep, e.g. screen,web,real"
+    )
     parser.add_argument("--limit", type=int, help="first K images of each subset")
     parser.add_argument("--subsets", help="only these distortions (comma-separated), e.g. noise,photo")
     parser.add_argument("--rapidocr-python")
     args = parser.parse_args(argv)
     command = "benchmarks/distortions.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    out = args.out / ("receipts" if args.receipts else "sweep")
-    out.mkdir(parents=True, exist_ok=True)
     if args.receipts:
-        subsets, item_dir = ["receipts"], args.eval
+        args.eval_subsets = "receipts"
+    chosen = compare.csv(args.eval_subsets) if args.eval_subsets else None
+    out = args.out / ("-".join(chosen) if chosen else "sweep")
+    out.mkdir(parents=True, exist_ok=True)
+    if chosen:
+        subsets, item_dir = chosen, args.eval
     else:
         subsets, item_dir = make_sweep(args.eval, out, args.pages), out
         if args.subsets:

@@ -8,6 +8,8 @@ readable text says so in words, never an empty string.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from helper.ocr.result import Result
 
 NO_TEXT = "No text found in image."
@@ -68,19 +70,25 @@ DOCUMENT_MAX_CHARS = 1200
 
 
 def document_alt(
-    page_count: int, pages: list[tuple[int, Result | None]], max_chars: int = DOCUMENT_MAX_CHARS
+    page_count: int,
+    pages: list[tuple[int, Result | None]],
+    max_chars: int = DOCUMENT_MAX_CHARS,
+    running: Sequence[str] = (),
 ) -> str:
     """A spoken summary of a document: "3-page document. Page 1: … Page 2: …".
 
     ``pages`` are (number, result) in reading order; ``None`` for a page that could not be
     read. Each page is said as its own alt text (cut per page at ``DEFAULT_MAX_CHARS``) so
     a long first page cannot hide that there are others; after ``max_chars`` the remaining
-    pages are counted, not read.
+    pages are counted, not read. ``running`` are the running header and footer lines
+    ("Running header: …"), said once after the page count instead of on every page (the
+    pages' results are then their bodies only).
     """
     unit = "page" if page_count == 1 else "pages"
     head = f"{page_count}-page document." if page_count != 1 else "1-page document."
     if len(pages) != page_count:
         head += f" {len(pages)} of its {unit} read."
+    head = " ".join([head, *(t if t[-1:] in _ENDS else t + "." for t in running)])
     parts = [head]
     spoken = len(head)
     for index, (number, result) in enumerate(pages):

@@ -20,8 +20,9 @@ class InputLimits:
     #: JPEGs whose long side is at least twice this are decoded at 1/2, 1/4 or 1/8 scale, never
     #: below this side (the detector never looks at more than ``DetectionSettings.max_side``).
     detail_side: int = 2560
-    #: Formats Pillow may even try; everything else is ``unsupported_format``.
-    formats: tuple[str, ...] = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "DIB", "TIFF", "ICO", "AVIF")
+    #: Formats Pillow may even try; everything else is ``unsupported_format``. HEIF (HEIC
+    #: photos) needs the optional pillow-heif package; without it, ``heic_unavailable``.
+    formats: tuple[str, ...] = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "DIB", "TIFF", "ICO", "AVIF", "HEIF")
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ class DocumentLimits:
     depends on the largest page, never on the page count.
     """
 
-    #: A PDF may be larger than an image (a scanned book); pdfium reads it lazily from memory.
+    #: A PDF may be larger than an image (a scanned book). A PDF named by its path is read by
+    #: pdfium piece by piece; one on standard input is held in memory whole.
     max_bytes: int = 300 * 1024 * 1024
     #: Pages read from one document (after ``--pages``); more gives ``too_many_pages``.
     max_pages: int = 2000
@@ -119,6 +121,16 @@ class DocumentLimits:
     #: Image formats whose frames are pages. Animated GIF, WebP and PNG are animations whose
     #: frames repeat the same text; they keep the image behaviour (first frame).
     page_formats: tuple[str, ...] = ("TIFF",)
+    #: pdfium keeps what it parsed of a document until it is closed (~1 MB a scanned page):
+    #: the document is reopened after this many pages so that memory stays flat.
+    reopen_pages: int = 16
+    #: Running headers and footers (helper/documents/running.py): blocks of at most
+    #: ``running_max_lines`` lines wholly in the top or bottom ``running_band`` of a page's
+    #: height that repeat on another page (digits aside), or that are only a page number...
+    running_band: float = 0.1
+    running_max_lines: int = 3
+    #: ..."repeat" allowing OCR's slips: texts of 8+ characters this alike (difflib ratio).
+    running_similarity: float = 0.8
 
 
 @dataclass(frozen=True)

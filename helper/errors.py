@@ -27,6 +27,14 @@ class UnsupportedFormat(InputError):
     code = "unsupported_format"
 
 
+class HeifUnavailable(UnsupportedFormat):
+    """A HEIC/HEIF photo, and the optional pillow-heif package that reads it is not installed
+    (``pip install 'a11y-helper[heic]'``). A subclass of ``unsupported_format`` with its own
+    code, so that a program can tell the user what to install."""
+
+    code = "heic_unavailable"
+
+
 class DecodeFailed(InputError):
     code = "decode_failed"
 

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from helper.config import InputLimits
-from helper.errors import DecodeFailed, TooLarge, UnsupportedFormat
+from helper.errors import DecodeFailed, HeifUnavailable, TooLarge, UnsupportedFormat
 
 Image.init()
 # Pillow's own bomb check fires while the header is parsed, before our size check can run;
@@ -56,14 +56,16 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
         raise TooLarge(f"the file is {len(data)} bytes; the limit is {limits.max_bytes}")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
+        formats = openers(limits, data)
         try:
-            image = Image.open(io.BytesIO(data), formats=list(limits.formats))
+            image = Image.open(io.BytesIO(data), formats=formats)
         except UnidentifiedImageError:
             looks_like = sniff(data)
-            if looks_like:
+            if looks_like and looks_like in limits.formats:
                 raise DecodeFailed(f"the file starts like a {looks_like} image but is broken") from None
             raise UnsupportedFormat(
-                "not an image in a format we read (PNG, JPEG, WebP, GIF, BMP, TIFF, ICO, AVIF)"
+                "not an image in a format we read (PNG, JPEG, WebP, GIF, BMP, TIFF, ICO, AVIF, "
+                "and HEIC with the pillow-heif package)"
             ) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise TooLarge(f"the image declares too many pixels ({exc})") from None
@@ -91,6 +93,41 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
     return DecodedImage(
         pixels=pixels, format=fmt, frames=frames, full_size=(height, width) if turned else (width, height)
     )
+
+
+def openers(limits: InputLimits, data: bytes) -> list[str]:
+    """The formats Pillow may try on ``data``: the allow-list, less those it has no reader for.
+
+    HEIC/HEIF (iPhone photos) is read by the optional pillow-heif plugin (``pip install
+    'a11y-helper[heic]'``), loaded only when such a file arrives; without it, a HEIC is
+    :class:`HeifUnavailable`, which says how to get it, rather than "not an image".
+    """
+    if sniff(data) == "HEIF" and "HEIF" in limits.formats and not heif_ready():
+        raise HeifUnavailable(
+            "this is a HEIC/HEIF photo; reading it needs the optional pillow-heif package "
+            "(pip install 'a11y-helper[heic]', or convert the photo to JPEG)"
+        )
+    return [name for name in limits.formats if name in Image.OPEN]
+
+
+_HEIF: list[bool] = []
+
+
+def heif_ready() -> bool:
+    """Register pillow-heif's opener with Pillow, once; False when it is not installed.
+
+    pillow-heif applies the photo's own rotation (HEIF ``irot``/``imir``) while decoding and
+    then sets the EXIF orientation to 1, so ``exif_transpose`` below never turns it twice.
+    """
+    if not _HEIF:
+        try:
+            import pillow_heif
+        except ImportError:
+            _HEIF.append(False)
+        else:
+            pillow_heif.register_heif_opener()
+            _HEIF.append(True)
+    return _HEIF[0]
 
 
 def from_pillow(image: Image.Image, limits: InputLimits | None = None) -> DecodedImage:
@@ -149,6 +186,11 @@ _SIGNATURES = (
 )
 
 
+#: ISO base media brands of HEIC/HEIF stills and sequences (ISO/IEC 23008-12); ``mif1`` and
+#: ``msf1`` are also the major brand of some AVIF files, told apart by their compatible brands.
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1")
+
+
 def _draft(image: Image.Image, detail_side: int) -> int:
     """Let the JPEG decoder scale a huge photo or scan down by 2, 4 or 8 while decoding.
 
@@ -175,8 +217,12 @@ def sniff(data: bytes) -> str | None:
     """The format a file's first bytes claim, to tell 'broken image' from 'not an image'."""
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
-    if data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
-        return "AVIF"
+    if data[4:8] == b"ftyp":
+        brand, box = data[8:12], data[: int.from_bytes(data[:4], "big")][16:]
+        if brand in (b"avif", b"avis") or (brand in _HEIF_BRANDS and b"avif" in box):
+            return "AVIF"
+        if brand in _HEIF_BRANDS:
+            return "HEIF"
     return next((name for magic, name in _SIGNATURES if data.startswith(magic)), None)
 
 

@@ -69,14 +69,49 @@ def render_page(path: str, page, page_count: int, fmt: str, first: bool) -> str 
                 "page_count": page_count,
                 "schema": SCHEMA_VERSION,
                 **body,
-                "alt": alt_text(page.result),
+                "alt": alt_text(page.body if page.body.has_text else page.result),
             }
         return json.dumps(record, ensure_ascii=False)
-    if failed:
-        body = f"(page {page.number} could not be read: {page.error.code})"
-    else:
-        body = page.result.text if page.result.has_text else "(no text found on this page)"
+    body = f"(page {page.number} could not be read: {page.error.code})" if failed else page_text(page)
     return ("" if first else FORM_FEED) + page_marker(page.number, page_count) + "\n" + body
+
+
+#: How a running header or footer is set apart in ``--format text``: on a line of its own,
+#: before (header) or after (footer) the body, never inside it.
+HEADER_LABEL, FOOTER_LABEL = "Header: ", "Footer: "
+
+
+def page_text(page) -> str:
+    """A page's text: its header line(s) first, then the body, then its footer line(s)."""
+    if not page.result.has_text:
+        return "(no text found on this page)"
+    body = page.body
+    if body is page.result:
+        return page.result.text
+    parts = [HEADER_LABEL + _one_line(b.text) for b in page.blocks_of("header")]
+    if body.has_text:
+        parts.append(body.text)
+    parts += [FOOTER_LABEL + _one_line(b.text) for b in page.blocks_of("footer")]
+    return "\n\n".join(parts)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def running_texts(pages: list) -> list[str]:
+    """The running headers and footers of a document to say once, in the order first met:
+    page numbers are left out (the summary says "Page 2:" itself)."""
+    from helper.documents.running import is_page_number, key
+
+    seen: dict[str, str] = {}
+    for page in pages:
+        for role, label in (("header", "Running header: "), ("footer", "Running footer: ")):
+            for block in page.blocks_of(role) if hasattr(page, "blocks_of") else ():
+                if all(is_page_number(line.text) for line in block.lines):
+                    continue
+                seen.setdefault(role + key(block.text), label + _one_line(block.text))
+    return list(seen.values())
 
 
 def render_document_end(
@@ -88,7 +123,9 @@ def render_document_end(
     if fmt == "text":
         return None
     summary = document_alt(
-        page_count, [(p.number, None if isinstance(p, PageFailure) else p.result) for p in pages]
+        page_count,
+        [(p.number, None if isinstance(p, PageFailure) else p.body) for p in pages],
+        running=running_texts(pages),
     )
     if fmt == "alt":
         return summary

@@ -20,9 +20,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from helper.documents import PageFailure, PageSelection, open_document, plan, read_pages
+from helper.documents import PageFailure, PageSelection, open_document, open_pdf_file, plan, read_pages
 from helper.documents.cleanup import preparer
 from helper.documents.pdf import looks_like_pdf
+from helper.documents.running import relabel
 from helper.errors import HelperError, ModelError
 from helper.imaging import sniff
 from helper.output import render_document_end, render_error, render_page, render_result
@@ -123,8 +124,13 @@ def read_one(
 ) -> bool:
     """Read and print one input; False if it (or any of its pages) failed."""
     try:
-        data = read_bytes(name, engine.config, reader, data)
-        source = open_document(data, engine.config, options.password)
+        if data is None and name != "-" and os.path.isfile(name) and looks_like_pdf(reader(name, 1024)):
+            # A PDF on disk is opened by path, never read into memory (pdfium reads it lazily).
+            source = open_pdf_file(name, engine.config, options.password)
+            data = b""
+        else:
+            data = read_bytes(name, engine.config, reader, data)
+            source = open_document(data, engine.config, options.password)
         if source is None:
             result = engine.recognize(data, lang=options.lang)
             output.out(render_result(name, result, options.fmt, options.with_name))
@@ -162,6 +168,8 @@ def _read_document(name: str, source, engine, options: Options, output: Output) 
             output.out(chunk)
         if output.progress is not None:
             output.progress.update(name, len(done), len(numbers))
+    # The summary knows the whole document: a header first repeated on page 2 is page 1's too.
+    done = relabel(done, engine.config.documents) if options.fmt != "text" else done
     end = render_document_end(
         name, options.fmt, source.format, source.page_count, done, (time.perf_counter() - start) * 1000.0
     )

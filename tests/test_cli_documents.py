@@ -147,3 +147,49 @@ def test_progress_bar_on_a_terminal():
         + wipe
         + "\rscan.pdf: [########################] 4/4 pages\n"
     )
+
+
+def test_running_header_and_footer_apart_in_text_said_once_in_alt(tmp_path):
+    from tests.documents.test_running import BODY_TEXT, HEADER_TEXT, typed_pages
+
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(typed_pages())
+    done = run("ocr", str(letter))
+    assert done.returncode == 0, done.stderr
+    pages = done.stdout.decode().rstrip("\n").split("\f")
+    for n, (chunk, body) in enumerate(zip(pages, BODY_TEXT, strict=True), start=1):
+        marker, text = chunk.rstrip("\n").split("\n", 1)
+        parts = text.split("\n\n")
+        # Streaming: page 1's header is not known to repeat yet; its page number is a footer.
+        head = [] if n == 1 else [f"Header: {HEADER_TEXT}"]
+        first = [HEADER_TEXT] if n == 1 else []
+        assert parts == head + first + ["\n".join(body), f"Footer: Page {n} of 3"], marker
+    alt = run("ocr", str(letter), "--format", "alt").stdout.decode().strip()
+    assert alt.count(HEADER_TEXT) == 1 and "Page 2 of 3" not in alt
+    assert alt.startswith(f"3-page document. Running header: {HEADER_TEXT}. Page 1: Your rent")
+    records = [json.loads(line) for line in run("ocr", str(letter), "--format", "json").stdout.splitlines()]
+    assert [b["role"] for b in records[1]["blocks"]] == ["header", "body", "footer"]
+    assert records[1]["alt"] == "Image text: The garden gate has been mended and the bins move to Tuesdays."
+    assert records[-1]["alt"] == alt
+
+
+def test_a_pdf_on_disk_is_opened_by_path_and_stdin_still_works(tmp_path, monkeypatch, engine):
+    """pdfium gets the path (it reads the file lazily; memory does not grow with its size);
+    standard input has no path and is given as bytes."""
+    from helper.cli import _read
+    from helper.documents import pdf
+    from helper.reading import Options, Output, read_one
+
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(build_pdf([text_page(["Read from the disk"]), text_page(["Second page"])]))
+    opened = []
+    real = pdf.pdfium.PdfDocument
+    monkeypatch.setattr(pdf.pdfium, "PdfDocument", lambda data, **kw: opened.append(data) or real(data, **kw))
+    output = Output(collect=True)
+    assert read_one(str(letter), engine, Options("text"), output, _read)
+    assert [str(x) for x in opened] == [str(letter)]
+    assert "Read from the disk" in output.chunks[0][1] and "Second page" in output.chunks[1][1]
+    read_one("-", engine, Options("text"), output, _read, data=letter.read_bytes())
+    assert isinstance(opened[1], bytes)
+    done = run("ocr", "-", "--format", "text", stdin=letter.read_bytes())
+    assert done.returncode == 0 and "Second page" in done.stdout.decode()

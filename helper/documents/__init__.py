@@ -11,13 +11,16 @@ its largest page. ``read_document`` collects the pages into one :class:`Document
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from helper.config import EngineConfig
 from helper.documents import frames
 from helper.documents.model import OCR, TEXT_LAYER, Document, Page, PageFailure
 from helper.documents.pages import ALL_PAGES, PageSelection, parse_pages
 from helper.documents.pdf import PdfSource, looks_like_pdf
+from helper.documents.running import RunningText, relabel
 from helper.errors import HelperError, TooLarge, TooManyPages
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "PageFailure",
     "PageSelection",
     "open_document",
+    "open_pdf_file",
     "parse_pages",
     "plan",
     "read_document",
@@ -51,6 +55,16 @@ def open_document(data: bytes, config: EngineConfig, password: str | None = None
     return None
 
 
+def open_pdf_file(path: str | os.PathLike, config: EngineConfig, password: str | None = None) -> PdfSource:
+    """A PDF on disk, opened by path so that pdfium reads it lazily instead of from a copy in
+    memory: memory then depends on the page being read, not on the size of the file."""
+    limits = config.documents
+    size = os.path.getsize(path)
+    if size > limits.max_bytes:
+        raise TooLarge(f"the file is {size:,} bytes; the limit for documents is {limits.max_bytes:,}")
+    return PdfSource(Path(path), limits, password)
+
+
 def plan(source: Source, selection: PageSelection | None, config: EngineConfig) -> list[int]:
     """The page numbers to read, in order; refuses more than ``max_pages`` before any work."""
     numbers = (selection or ALL_PAGES).resolve(source.page_count)
@@ -69,10 +83,15 @@ def read_pages(
     lang: str | None = None,
     prepare: Callable | None = None,
 ) -> Iterator[Page | PageFailure]:
-    """Each page as it completes; a page that fails is reported and the next one is read."""
+    """Each page as it completes; a page that fails is reported and the next one is read.
+
+    Blocks get their roles (running header, body, footer) from this page and the ones read
+    before it (helper/documents/running.py), so pages can be printed as they come.
+    """
+    running = RunningText(engine.config.documents)
     for number in numbers:
         try:
-            yield source.read(number, engine, lang, prepare)
+            yield running.label(source.read(number, engine, lang, prepare))
         except HelperError as exc:
             yield PageFailure(number, exc)
         except Exception as exc:  # a bug of ours or a library failure costs one page only
@@ -98,6 +117,7 @@ def read_document(
         items = list(read_pages(source, numbers, engine, lang, preparer(engine)))
     finally:
         source.close()
+    items = relabel(items, engine.config.documents)  # the whole document is known now
     return Document(
         format=source.format,
         page_count=source.page_count,

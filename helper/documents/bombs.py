@@ -10,26 +10,56 @@ PDF parsing: zlib data starts right after a ``stream`` keyword, and data that is
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import zlib
+from typing import BinaryIO
 
 from helper.errors import TooLarge
 
 _STREAM = re.compile(rb"stream\r?\n")
 _CHUNK = 1 << 20
+#: The file is searched for ``stream`` keywords this much at a time (a file on disk is never
+#: read whole: pdfium reads it lazily, and so do we).
+_SCAN = 8 << 20
+_KEYWORD = len(b"stream\r\n")
 
 
 def check_streams(data: bytes, max_stream_bytes: int) -> None:
     """Raise :class:`TooLarge` if any zlib stream in ``data`` inflates past ``max_stream_bytes``."""
-    view = memoryview(data)
-    for match in _STREAM.finditer(data):
-        start = match.end()
-        if view[start : start + 1] != b"x":  # every zlib stream begins with 0x78
-            continue
-        _inflated_size(view, start, max_stream_bytes)
+    check_file(io.BytesIO(data), max_stream_bytes)
 
 
-def _inflated_size(view: memoryview, start: int, limit: int) -> int:
+def check_path(path: str | os.PathLike, max_stream_bytes: int) -> None:
+    """As :func:`check_streams`, for a file on disk, read in chunks (memory stays flat)."""
+    with open(path, "rb") as stream:
+        check_file(stream, max_stream_bytes)
+
+
+def check_file(stream: BinaryIO, max_stream_bytes: int) -> None:
+    """Scan a seekable binary file ``_SCAN`` bytes at a time; each zlib stream found is
+    inflated from its own offset, in ``_CHUNK`` steps."""
+    tail = b""  # the end of the previous window: a keyword cut in two is found whole
+    position = 0
+    while True:
+        stream.seek(position)
+        chunk = stream.read(_SCAN)
+        if not chunk:
+            break
+        window, base = tail + chunk, position - len(tail)
+        position += len(chunk)
+        for match in _STREAM.finditer(window):
+            if match.end() <= len(tail):
+                continue  # found in the previous window already
+            first = window[match.end() : match.end() + 1]
+            if first and first != b"x":  # every zlib stream begins with 0x78
+                continue
+            _inflated_size(stream, base + match.end(), max_stream_bytes)
+        tail = window[-(_KEYWORD - 1) :]
+
+
+def _inflated_size(stream: BinaryIO, start: int, limit: int) -> int:
     """Inflate from ``start`` to the end of that zlib stream, discarding the output."""
     inflater = zlib.decompressobj()
     size = 0
@@ -38,11 +68,12 @@ def _inflated_size(view: memoryview, start: int, limit: int) -> int:
         while not inflater.eof:
             if inflater.unconsumed_tail:
                 feed = inflater.unconsumed_tail
-            elif position < len(view):
-                feed = view[position : position + _CHUNK]
-                position += len(feed)
             else:
-                break  # the file ends inside the stream
+                stream.seek(position)
+                feed = stream.read(_CHUNK)
+                if not feed:
+                    break  # the file ends inside the stream
+                position += len(feed)
             out = inflater.decompress(feed, _CHUNK)
             size += len(out)
             if size > limit:

@@ -24,7 +24,7 @@ def page_count(data: bytes, limits: DocumentLimits, image_limits: InputLimits) -
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=list(image_limits.formats)) as image:
+            with Image.open(io.BytesIO(data), formats=imaging.openers(image_limits, data)) as image:
                 if image.format not in limits.page_formats:
                     return 0
                 return int(getattr(image, "n_frames", 1) or 1)
@@ -38,7 +38,7 @@ class FrameSource:
     def __init__(self, data: bytes, limits: DocumentLimits, image_limits: InputLimits) -> None:
         self.limits = limits
         self.image_limits = image_limits
-        self._image = Image.open(io.BytesIO(data), formats=list(image_limits.formats))
+        self._image = Image.open(io.BytesIO(data), formats=imaging.openers(image_limits, data))
         self.format = self._image.format or "unknown"
         self.page_count = int(getattr(self._image, "n_frames", 1) or 1)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helper.errors import HelperError
-from helper.ocr.result import SCHEMA_VERSION, Result
+from helper.ocr.result import SCHEMA_VERSION, Block, Result
 
 #: A page's text came from the PDF's own text layer (exact, no OCR)...
 TEXT_LAYER = "text-layer"
@@ -28,6 +28,23 @@ class Page:
     dpi: float | None = None
     #: Clockwise quarter turns applied before OCR to make the text upright (0, 90, 180, 270).
     rotated: int = 0
+    #: Role of each block of ``result`` ("header", "body", "footer"; helper/documents/running.py),
+    #: in the same order; empty until the page is labelled (then every block is body).
+    roles: tuple[str, ...] = ()
+
+    def role(self, index: int) -> str:
+        return self.roles[index] if index < len(self.roles) else "body"
+
+    def blocks_of(self, role: str) -> tuple[Block, ...]:
+        return tuple(b for i, b in enumerate(self.result.blocks) if self.role(i) == role)
+
+    @property
+    def body(self) -> Result:
+        """The page without its running header and footer (what alt text and speech read)."""
+        if not any(r != "body" for r in self.roles):
+            return self.result
+        r = self.result
+        return Result(r.width, r.height, self.blocks_of("body"), r.language, r.timing_ms)
 
     def to_dict(self) -> dict:
         record = {"number": self.number, "source": self.source}
@@ -38,6 +55,8 @@ class Page:
         record["rotated"] = self.rotated
         body = self.result.to_dict()
         body.pop("schema")
+        for index, block in enumerate(body["blocks"]):
+            block["role"] = self.role(index)
         return {**record, **body}
 
 

@@ -239,3 +239,44 @@ def test_words_come_from_the_text_we_wrote(engine):
     text = read_document(build_pdf([text_page(lines)]), engine).pages[0].result.text
     assert words(text) == words(" ".join(lines))
     assert np.array_equal(np.array(text.splitlines()), np.array(lines))
+
+
+def test_a_pdf_file_is_read_by_path_and_reopened_to_keep_memory_flat(engine, tmp_path):
+    """pdfium keeps what it parsed until the document is closed: the source reopens it every
+    ``reopen_pages`` pages, and the pages read after a reopen are still the right ones."""
+    from helper.documents import open_pdf_file
+
+    path = tmp_path / "long.pdf"
+    path.write_bytes(build_pdf([text_page([f"This is page {n}"]) for n in range(1, 8)]))
+    config = EngineConfig(documents=DocumentLimits(reopen_pages=2))
+    source = open_pdf_file(path, config)
+    documents = set()
+    try:
+        texts = []
+        for number in [1, 2, 3, 7, 4, 5]:
+            texts.append(source.read(number, engine, None).result.text)
+            documents.add(id(source._pdf))
+    finally:
+        source.close()
+    assert texts == [f"This is page {n}" for n in (1, 2, 3, 7, 4, 5)]
+    assert len(documents) == 3  # opened, then reopened after pages 2 and 4
+    with pytest.raises(TooLarge):
+        open_pdf_file(path, EngineConfig(documents=DocumentLimits(max_bytes=100)))
+
+
+def test_bomb_check_of_a_file_finds_streams_across_its_chunks(tmp_path, monkeypatch):
+    """The file is scanned a few MB at a time; a ``stream`` keyword cut by a chunk's end, or a
+    bomb anywhere, is still found (chunks shrunk here to a few bytes)."""
+    import zlib
+
+    from helper.documents import bombs
+
+    monkeypatch.setattr(bombs, "_SCAN", 16)
+    for pad in range(20):
+        path = tmp_path / f"bomb{pad}.pdf"
+        path.write_bytes(
+            b"%PDF-1.4\n" + b"A" * pad + b"stream\r\n" + zlib.compress(b" " * 200_000) + b"\nendstream"
+        )
+        with pytest.raises(TooLarge):
+            bombs.check_path(path, 100_000)
+        bombs.check_path(path, 300_000)
