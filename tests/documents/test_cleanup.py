@@ -7,7 +7,8 @@ from PIL import Image
 
 from helper.config import CleanupSettings
 from helper.documents import read_document
-from helper.documents.cleanup import binarize, denoise, flatten_lighting, preparer, skew_degrees
+from helper.documents.cleanup import binarize, denoise, flatten_lighting, preparer
+from helper.ocr.skew import measure
 from tests.conftest import render, words
 from tests.pdfmaker import build_pdf, scanned_page
 
@@ -45,10 +46,10 @@ def test_without_orientation_an_upside_down_page_reads_backwards(engine):
 def test_skew_is_measured_and_removed(engine, tilt):
     pixels = _bgr(scan(tilt))
     regions = engine.probe_lines(pixels)
-    assert skew_degrees(regions) == pytest.approx(-tilt, abs=0.7)  # Pillow's positive is counter-clockwise
+    assert measure(regions).degrees == pytest.approx(-tilt, abs=0.7)  # Pillow's positive is counter-clockwise
     prepare = preparer(engine, CleanupSettings(orientation=False, deskew=True))
     straight, _ = prepare(pixels)
-    assert abs(skew_degrees(engine.probe_lines(straight))) < 0.7
+    assert abs(measure(engine.probe_lines(straight)).degrees) < 0.7
     assert words(engine.recognize(straight).text) == words(" ".join(LINES))
 
 
