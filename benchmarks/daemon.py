@@ -55,6 +55,7 @@ def main() -> None:
     with Daemon(workers=None) as daemon:
         ready_rss = daemon.rss()
         rtt, overhead, cached = latency(daemon, images)
+        time.sleep(1.0)  # idle: the workers give the heap's free pages back when the queue empties
         idle_rss = daemon.rss()
     report += [
         "## Latency (one client, one request at a time)",

@@ -18,6 +18,17 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 8 << 20
 _applied = False
+_libc: ctypes.CDLL | None = None
+
+
+def _glibc() -> ctypes.CDLL | None:
+    global _libc
+    if _libc is None and sys.platform.startswith("linux"):
+        try:
+            _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        except OSError:
+            return None
+    return _libc
 
 
 def return_large_blocks() -> bool:
@@ -25,14 +36,28 @@ def return_large_blocks() -> bool:
     global _applied
     if _applied:
         return True
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # musl and others have no mallopt
+    libc = _glibc()
+    mallopt = getattr(libc, "mallopt", None)  # musl and others have no mallopt
+    if mallopt is None:
         return False
     _applied = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
         mallopt(_M_TRIM_THRESHOLD, MMAP_THRESHOLD)
     )
     return _applied
+
+
+def release_free() -> bool:
+    """Hand the heap's free pages back to the system (glibc ``malloc_trim``); False elsewhere.
+
+    Blocks under the mmap threshold stay in the heap when freed, scattered between live
+    ones, so a daemon that read a big page keeps ≈ 100 MB it no longer uses (measured: VmRSS
+    after reading the evaluation set's receipts and screens 300–345 MB; after a trim 235 MB).
+    The trim walks the whole heap (≈ 7 ms), so it is done when a worker goes idle, not after
+    every image: the next reading would pay for it.
+    """
+    libc = _glibc()
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is None:
+        return False
+    trim(0)
+    return True

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from helper.errors import HelperError
+from helper.ocr import memory
 from helper.ocr.result import Result
 from helper.server.protocol import OcrRequest, RequestId, error_message, result_message
 
@@ -93,6 +94,7 @@ class Scheduler:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr")
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
+        self._untrimmed = False  # a reading ended since the heap was last trimmed
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._work(), name=f"ocr-{n}") for n in range(self._workers)]
@@ -198,10 +200,16 @@ class Scheduler:
         while True:
             job = self._next()
             if job is None:
+                if self._untrimmed and self.running == 0:
+                    # Idle: give back what the last readings freed (nobody waits for it now).
+                    self._untrimmed = False
+                    await loop.run_in_executor(self._pool, memory.release_free)
+                    continue
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
             job.running = True
+            self._untrimmed = True
             self._queued -= 1
             self._queued_bytes -= len(job.image)
             started = time.perf_counter()

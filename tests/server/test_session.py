@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from helper.client import RequestFailed
+from helper.ocr import memory
 from helper.server.protocol import encode_image
 from tests.conftest import assert_reads, encode, render
 from tests.server.conftest import InProcessDaemon, raw_upgrade
@@ -294,6 +295,29 @@ def wait_until_taken(daemon) -> None:
     scheduler, deadline = daemon.daemon.scheduler, time.monotonic() + 10
     while (scheduler.queued or not scheduler.running) and time.monotonic() < deadline:
         time.sleep(0.002)
+
+
+def test_the_heap_is_given_back_once_the_workers_are_idle(daemon, monkeypatch):
+    """The trim itself is glibc's (its effect on RSS is in docs/performance.md); what is tested
+    here is when it happens: not while anything is being read, once when the work is done."""
+    calls: list[int] = []
+    scheduler = daemon.daemon.scheduler
+    monkeypatch.setattr(memory, "release_free", lambda: calls.append(scheduler.running) or True)
+    with daemon.client() as client:
+        for i, image in enumerate(_texts(3, "Trim")):
+            client.send_ocr(image, id=str(i))
+        answers = [client.receive(timeout=30) for _ in range(3)]
+        deadline = time.monotonic() + 5
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        assert sorted(a["id"] for a in answers) == ["0", "1", "2"]
+        assert calls == [0]  # once, with nothing running
+        client.ocr(_texts(1, "Again")[0])
+        deadline = time.monotonic() + 5
+        while len(calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert calls == [0, 0]
 
 
 def test_identical_images_are_cached_and_shared(daemon):
