@@ -81,6 +81,11 @@ class RecognitionSettings:
     #: Lines less sure than this get the orientation classifier (upside-down check).
     orientation_below: float = 0.85
     orientation_min_prob: float = 0.9
+    #: A word gap the best path skipped (JPEG artefacts out-vote the space class) is read as a
+    #: space where the space class reached ``space_min_prob`` between two characters and the
+    #: line image is blank there for at least ``space_min_gap`` of its height (docs/ocr.md).
+    space_min_prob: float = 0.1
+    space_min_gap: float = 0.12
 
 
 def default_threads() -> int:

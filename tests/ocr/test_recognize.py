@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+import pytest
+
 from helper.config import RecognitionSettings
 from helper.ocr.recognize import plan_batches
 
@@ -43,3 +46,38 @@ def test_less_padding_than_one_sorted_greedy_batch():
 def test_nothing_to_do():
     assert plan_batches([], SETTINGS) == []
     assert plan_batches([5000], SETTINGS) == [[0]]
+
+
+def _two_letters(engine, gap_has_ink: bool, space_prob: float):
+    """A line of two letters at CTC frames 2 and 8, blank frames between them where the space
+    class peaks at ``space_prob``; the image is white with ink under the letters only (and
+    in the gap, if asked)."""
+    rec = engine._recognizer
+    chars = list(rec._chars)
+    a, b, space = chars.index("a"), chars.index("b"), rec._space
+    steps, step_px, height = 12, 8.0, rec.settings.height
+    ids = np.zeros(steps, dtype=np.int64)
+    ids[2], ids[8] = a, b
+    probs = np.zeros((steps, len(chars)), dtype=np.float32)
+    probs[np.arange(steps), ids] = 0.9
+    probs[5, space] = space_prob
+    line = np.ones((3, height, int(steps * step_px)), dtype=np.float32)  # white, -1..1 scale
+    line[:, 10:38, 14:26] = -1.0  # the "a" around frame 2
+    line[:, 10:38, 62:74] = -1.0  # the "b" around frame 8
+    if gap_has_ink:
+        line[:, 10:38, 26:62:5] = -1.0  # thin strokes every 5 px: letters, not a word gap
+    return rec, ids, probs[np.arange(steps), ids], probs, line, step_px, space
+
+
+def test_a_word_gap_the_best_path_skipped_is_read_as_a_space(engine):
+    rec, ids, best_p, probs, line, step_px, space = _two_letters(engine, gap_has_ink=False, space_prob=0.15)
+    fixed, fixed_p = rec._recover_spaces(ids, best_p, probs, line, step_px)
+    assert fixed[5] == space and fixed_p[5] == pytest.approx(0.15)
+    assert rec._decode(fixed, fixed_p, 1 / 12).text == "a b"
+
+
+def test_no_space_where_the_gap_has_ink_or_the_space_class_is_silent(engine):
+    rec, ids, best_p, probs, line, step_px, _ = _two_letters(engine, gap_has_ink=True, space_prob=0.15)
+    assert rec._decode(*rec._recover_spaces(ids, best_p, probs, line, step_px), 1 / 12).text == "ab"
+    rec, ids, best_p, probs, line, step_px, _ = _two_letters(engine, gap_has_ink=False, space_prob=0.05)
+    assert rec._decode(*rec._recover_spaces(ids, best_p, probs, line, step_px), 1 / 12).text == "ab"
