@@ -171,9 +171,6 @@ class OursCleaned(Ours):
         threads = int(os.environ.get("A11Y_THREADS", "0")) or None
         self.engine = Engine(EngineConfig(threads=threads) if threads else None)
         steps = [step for step in name.split("+")[1:] if step != "none"]
-        if "spaces" in steps:  # an experiment on the recogniser's decoding, not a clean-up step
-            steps.remove("spaces")
-            recover_spaces(float(os.environ.get("A11Y_SPACE_PROB", "0.1")))
         unknown = set(steps) - set(self.STEPS)
         if unknown:
             raise ValueError(f"unknown clean-up steps {sorted(unknown)}; known: {', '.join(self.STEPS)}")
@@ -190,51 +187,6 @@ class OursCleaned(Ours):
         pixels = self.cleanup(prepared)[0] if self.cleanup else prepared
         result = self.engine.recognize(pixels)
         return result.text, {"timing_ms": {k: round(v, 3) for k, v in result.timing_ms.items()}}
-
-
-def recover_spaces(threshold: float) -> None:
-    """Experiment (``ours+...+spaces``), patched into this worker only: where the recogniser's
-    best path runs straight from one character to the next but the space class reached
-    ``threshold`` on a frame between them, decode a space there.
-
-    On JPEG-compressed pages the space between two words ("URI or", "bool('False') is") is
-    sometimes out-voted by the blank class (space probability 0.14-0.21 where clean pages
-    give 0.7-1.0), and the two words come out as one: a word F1 miss of two words.
-    """
-    import itertools
-
-    import numpy as np
-
-    from helper.ocr import recognize
-
-    def run(self, batch, crops, widths, results, timer) -> None:  # TextRecognizer._run, plus the rule
-        import cv2
-
-        height = self.settings.height
-        pad_w = recognize._padded(max(widths[i] for i in batch))
-        tensor = np.zeros((len(batch), 3, height, pad_w), dtype=np.float32)
-        for row, index in enumerate(batch):
-            resized = cv2.resize(crops[index], (widths[index], height), interpolation=cv2.INTER_LINEAR)
-            tensor[row, :, :, : widths[index]] = resized.transpose(2, 0, 1) * (1.0 / 127.5) - 1.0
-        with timer.inference():
-            probs = self._session.run(None, {self._input: tensor})[0]
-        best = probs.argmax(axis=2)
-        best_p = np.take_along_axis(probs, best[..., None], axis=2)[..., 0]
-        space = int(np.nonzero(self._chars == " ")[0][0])
-        step_px = pad_w / probs.shape[1]
-        for row, index in enumerate(batch):
-            ids, p = best[row].copy(), best_p[row].copy()
-            emitted = [t for t in range(len(ids)) if ids[t] != 0 and (t == 0 or ids[t] != ids[t - 1])]
-            for a, b in itertools.pairwise(emitted):
-                if ids[a] == space or ids[b] == space or b - a < 2:
-                    continue
-                between = probs[row, a + 1 : b, space]
-                if between.max() >= threshold:
-                    frame = a + 1 + int(between.argmax())
-                    ids[frame], p[frame] = space, between.max()
-            results[index] = self._decode(ids, p, step_px / widths[index])
-
-    recognize.TextRecognizer._run = run
 
 
 def make_adapter(name: str) -> Adapter:
