@@ -7,6 +7,7 @@ skip, saying why, only when Xvfb or espeak-ng is not installed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -50,10 +51,17 @@ def xserver() -> Iterator[str]:
     for tool in ("xdotool", "xclip", "xdpyinfo"):
         if not shutil.which(tool):
             pytest.skip(f"{tool} is not installed (Debian: apt install xdotool xclip x11-utils)")
-    number = _free_display()
-    display = f":{number}"
+    with running_xvfb("1280x800") as display:
+        yield display
+
+
+@contextlib.contextmanager
+def running_xvfb(size: str, *options: str) -> Iterator[str]:
+    """Xvfb of ``size`` (WxH) with RECORD on a free display, DISPLAY pointed at it while in use
+    and restored after; skips the test, saying why, if the server cannot start."""
+    display = f":{_free_display()}"
     process = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "+extension", "RECORD", "-nolisten", "tcp"],
+        ["Xvfb", display, "-screen", "0", f"{size}x24", *options, "+extension", "RECORD", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

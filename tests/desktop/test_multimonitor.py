@@ -23,7 +23,7 @@ from helper.desktop import Desktop
 from helper.desktop.capture import Rect, Screen
 from helper.desktop.speech import EspeakVoice, WavRecorder
 from tests.conftest import assert_reads, words
-from tests.desktop.conftest import HERE, TkWindow, _free_display, mouse_location, wait_for
+from tests.desktop.conftest import HERE, TkWindow, mouse_location, running_xvfb
 from tests.desktop.test_desktop import Log, press
 
 LEFT = Rect(0, 0, 1280, 800)
@@ -36,37 +36,13 @@ def two_monitors() -> Iterator[str]:
     for tool, package in (("Xvfb", "xvfb"), ("xrandr", "x11-xserver-utils"), ("xdotool", "xdotool")):
         if not shutil.which(tool):
             pytest.skip(f"{tool} is not installed (Debian: apt install {package})")
-    display = f":{_free_display()}"
-    process = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "2560x1000x24", "-noreset", "+extension", "RECORD",
-         "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    saved = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = display
-    try:
-        wait_for(
-            lambda: (
-                process.poll() is not None
-                or subprocess.run(["xdpyinfo"], capture_output=True, check=False).returncode == 0
-            ),
-            10.0,
-            "Xvfb to start",
-        )
+    with running_xvfb("2560x1000", "-noreset") as display:
         # The left monitor takes over Xvfb's one output; the right one has none (a virtual one).
         for name, rect, output in (("LEFT", LEFT, "screen"), ("RIGHT", RIGHT, "none")):
             geometry = f"{rect.width}/338x{rect.height}/211+{rect.x}+{rect.y}"
             command = ["xrandr", "--setmonitor", name, geometry, output]
             subprocess.run(command, check=True, capture_output=True)
         yield display
-    finally:
-        process.terminate()
-        process.wait(5)
-        if saved is None:
-            os.environ.pop("DISPLAY", None)
-        else:
-            os.environ["DISPLAY"] = saved
 
 
 @pytest.fixture
