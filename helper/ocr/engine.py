@@ -1,9 +1,10 @@
 """The engine: one object per process, models loaded once, safe to share between threads.
 
-Data flows one way: pixels → detect (at a resolution chosen for the image) → crop lines →
-recognise in width-sorted batches → re-read the doubtful lines that are upside down →
-drop what is not confidently text → layout → language. onnxruntime sessions are
-thread-safe for ``run``, and nothing else here is mutated after construction.
+Data flows one way: pixels → detect (at a resolution chosen for the image) → turn a tilted
+page straight and detect again → crop lines → recognise in width-sorted batches → re-read
+the doubtful lines that are upside down → drop what is not confidently text → layout →
+language. onnxruntime sessions are thread-safe for ``run``, and nothing else here is
+mutated after construction.
 """
 
 from __future__ import annotations
