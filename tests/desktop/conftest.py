@@ -149,9 +149,10 @@ class TkWindow:
             self.process.kill()
 
 
-@pytest.fixture
-def tk_window(xserver: str) -> Iterator[Callable[..., TkWindow]]:
-    """Factory: ``tk_window(blocks, x=, y=, width=, height=)`` opens a window and waits for it."""
+@contextlib.contextmanager
+def tk_windows() -> Iterator[Callable[..., TkWindow]]:
+    """Factory: ``open_window(blocks, x=, y=, width=, height=)`` opens a Tk window with known
+    text and waits for it; every window opened is closed at the end."""
     try:
         import tkinter  # noqa: F401
     except ImportError:
@@ -166,6 +167,7 @@ def tk_window(xserver: str) -> Iterator[Callable[..., TkWindow]]:
         height: int = 360,
         button: str | None = None,
         gap: int = 40,
+        focus: bool = True,
     ) -> TkWindow:
         title = f"a11y-test-{len(opened)}-{os.getpid()}"
         process = subprocess.Popen(
@@ -177,12 +179,22 @@ def tk_window(xserver: str) -> Iterator[Callable[..., TkWindow]]:
         window = TkWindow(process, title, x, y, width, height)
         opened.append(window)
         window.show(blocks, button, gap)
-        window.focus()
+        if focus:
+            window.focus()
         return window
 
-    yield open_window
-    for window in opened:
-        window.close()
+    try:
+        yield open_window
+    finally:
+        for window in opened:
+            window.close()
+
+
+@pytest.fixture
+def tk_window(xserver: str) -> Iterator[Callable[..., TkWindow]]:
+    """``tk_window(blocks, x=, y=, width=, height=)`` on the desktop tests' X server."""
+    with tk_windows() as open_window:
+        yield open_window
 
 
 def key(combo: str) -> None:

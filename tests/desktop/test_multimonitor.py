@@ -10,10 +10,8 @@ monitors.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -23,7 +21,7 @@ from helper.desktop import Desktop
 from helper.desktop.capture import Rect, Screen
 from helper.desktop.speech import EspeakVoice, WavRecorder
 from tests.conftest import assert_reads, words
-from tests.desktop.conftest import HERE, TkWindow, mouse_location, running_xvfb
+from tests.desktop.conftest import TkWindow, mouse_location, running_xvfb, tk_windows
 from tests.desktop.test_desktop import Log, press
 
 LEFT = Rect(0, 0, 1280, 800)
@@ -47,24 +45,12 @@ def two_monitors() -> Iterator[str]:
 
 @pytest.fixture
 def window(two_monitors: str) -> Iterator[Callable[..., TkWindow]]:
-    pytest.importorskip("tkinter", reason="this Python has no tkinter to draw test windows")
-    opened: list[TkWindow] = []
+    with tk_windows() as open_window:
 
-    def open_window(blocks: list[list[str]], x: int, y: int, button: str | None = None) -> TkWindow:
-        title = f"a11y-monitor-{len(opened)}-{os.getpid()}"
-        process = subprocess.Popen(
-            [sys.executable, str(HERE / "tkwindow.py"), title, f"600x300+{x}+{y}"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        opened.append(TkWindow(process, title, x, y, 600, 300))
-        opened[-1].show(blocks, button)
-        return opened[-1]
+        def open_here(blocks: list[list[str]], x: int, y: int, button: str | None = None) -> TkWindow:
+            return open_window(blocks, x, y, 600, 300, button, focus=False)
 
-    yield open_window
-    for each in opened:
-        each.close()
+        yield open_here
 
 
 def test_mss_sees_the_two_monitors(two_monitors):
