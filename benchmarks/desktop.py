@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from helper.config import DesktopSettings  # noqa: E402
 from helper.desktop import Desktop  # noqa: E402
-from helper.desktop.speech import EspeakVoice, WavRecorder  # noqa: E402
+from helper.desktop.espeak import EspeakVoice  # noqa: E402
+from helper.desktop.speech import WavRecorder  # noqa: E402
 from helper.ocr import Engine  # noqa: E402
 
 TK_WINDOW = ROOT / "tests" / "desktop" / "tkwindow.py"

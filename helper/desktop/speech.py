@@ -8,15 +8,12 @@ measures it).
 
 Voices, by backend:
 
-- ``EspeakVoice`` (Linux, the ``pyttsx3`` backend there): an ``espeak-ng`` process per
-  utterance, text on its stdin. We drive espeak-ng ourselves rather than through pyttsx3's
-  espeak driver because that driver (2.99) synthesises a whole utterance into a temporary WAV
-  file and plays it with a blocking ``aplay``: the recognised text would touch the disk as
-  audio and "stop" could not interrupt it. Killing our process stops speech at once.
+- ``EspeakVoice`` (Linux, the ``pyttsx3`` backend there; helper/desktop/espeak.py): an
+  ``espeak-ng`` process per utterance, text on its stdin, killed on "stop".
 - ``Pyttsx3Voice`` (Windows SAPI5, macOS NSSpeech): pyttsx3's own engine, pumped with
   ``iterate`` so that ``stop`` can reach it between events.
-- ``SpeechDispatcherVoice`` (Linux): speech-dispatcher, the service Orca speaks through, so the
-  text comes in the user's own screen-reader voice and rate.
+- ``SpeechDispatcherVoice`` (Linux, helper/desktop/ssip.py): speech-dispatcher, the service
+  Orca speaks through, so the text comes in the user's own screen-reader voice and rate.
 - ``NvdaVoice`` (Windows, helper/desktop/nvda.py): NVDA's controller client, the same for NVDA.
 
 A ``Sink`` receives the audio instead of the loudspeaker when given (espeak-ng only): tests
@@ -25,11 +22,8 @@ and benchmarks record real speech with ``WavRecorder`` and time its first sample
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import re
-import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -39,8 +33,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from helper.config import DesktopSettings
+from helper.desktop.espeak import EspeakVoice
 from helper.desktop.nvda import NO_CLIENT_NOTE, NvdaUnavailable, NvdaVoice
-from helper.desktop.ssip import Address, SSIPClient
+from helper.desktop.ssip import SpeechDispatcherVoice
 from helper.errors import SpeechUnavailable
 
 
@@ -169,133 +164,6 @@ class Speaker:
 # -- espeak-ng ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _EspeakVoiceInfo:
-    language: str
-    identifier: str
-
-
-class EspeakVoice:
-    """espeak-ng as a child process: starts in milliseconds, and dies at once on "stop"."""
-
-    name = "espeak-ng"
-
-    def __init__(
-        self,
-        rate: int | None = None,
-        voice: str | None = None,
-        follow_language: bool = True,
-        sink: Sink | None = None,
-        executable: str | None = None,
-    ) -> None:
-        self.executable = executable or shutil.which("espeak-ng") or shutil.which("espeak")
-        if not self.executable:
-            raise SpeechUnavailable(
-                "espeak-ng is not installed (on Debian/Ubuntu: sudo apt install espeak-ng)"
-            )
-        self.rate = rate
-        self.voice = voice
-        self.follow_language = follow_language
-        self.sink = sink
-        self._process: subprocess.Popen | None = None
-        self._lock = threading.Lock()
-        self._voices: list[_EspeakVoiceInfo] | None = None
-
-    def voices(self) -> list[_EspeakVoiceInfo]:
-        if self._voices is None:
-            listing = subprocess.run(
-                [self.executable, "--voices"], capture_output=True, text=True, timeout=10, check=False
-            ).stdout
-            found = []
-            for row in listing.splitlines()[1:]:
-                cols = row.split()
-                if len(cols) >= 5:
-                    found.append(_EspeakVoiceInfo(cols[1].lower(), cols[4]))
-            self._voices = found
-        return self._voices
-
-    def voice_for(self, lang: str | None) -> str | None:
-        """The configured voice, unless the text's language has a voice of its own."""
-        if self.follow_language and lang and lang != "und":
-            wanted = lang.lower()
-            primary = wanted.split("-")[0]
-            voices = self.voices()
-            if self.voice and self.voice.lower().split("-")[0] == primary:
-                return self.voice
-            for info in voices:
-                if info.language == wanted:
-                    return info.language
-            if any(info.language.split("-")[0] == primary for info in voices):
-                return primary  # espeak-ng picks its main voice for the language ("en" → British)
-        return self.voice
-
-    def speak(self, text: str, lang: str | None, cancel: threading.Event) -> bool:
-        argv = [self.executable]
-        voice = self.voice_for(lang)
-        if voice:
-            argv += ["-v", voice]
-        if self.rate:
-            argv += ["-s", str(self.rate)]
-        if self.sink is not None:
-            argv.append("--stdout")
-        with self._lock:
-            # The text goes through stdin, never the command line, which other users can list.
-            self._process = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE if self.sink is not None else subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        process = self._process
-        try:
-            assert process.stdin is not None
-            with contextlib.suppress(BrokenPipeError):
-                process.stdin.write(text.encode("utf-8"))
-                process.stdin.close()
-            if self.sink is not None and not cancel.is_set():
-                self._pump(process, self.sink, cancel)
-            while process.poll() is None and not cancel.is_set():
-                cancel.wait(0.02)
-            return not cancel.is_set()
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-            with self._lock:
-                self._process = None
-
-    def _pump(self, process: subprocess.Popen, sink: Sink, cancel: threading.Event) -> None:
-        """Copy espeak-ng's WAV stream to the sink as it is produced, chunk by chunk."""
-        stream = process.stdout
-        assert stream is not None
-        header = stream.read(44)
-        if len(header) < 44 or header[:4] != b"RIFF":
-            return
-        sink.begin(int.from_bytes(header[24:28], "little"))
-        try:
-            while not cancel.is_set():
-                chunk = stream.read1(2048)  # ≈ 46 ms at 22 kHz: the granularity of "stop"
-                if not chunk:
-                    break
-                sink.write(chunk)
-        finally:
-            if cancel.is_set():
-                sink.abort()
-            else:
-                sink.end()
-
-    def interrupt(self) -> None:
-        with self._lock:
-            process = self._process
-            if process is not None and process.poll() is None:
-                process.kill()
-        if process is not None and self.sink is not None:
-            self.sink.abort()  # wake a sink that is pacing audio out
-
-    def close(self) -> None:
-        self.interrupt()
-
-
 # -- pyttsx3 (SAPI5, NSSpeech) --------------------------------------------------------------
 
 
@@ -363,60 +231,6 @@ class Pyttsx3Voice:
 
     def close(self) -> None:
         """The engine ends with the speech thread."""
-
-
-# -- speech-dispatcher ----------------------------------------------------------------------
-
-
-class SpeechDispatcherVoice:
-    """Speech through speech-dispatcher, over its own protocol (helper/desktop/ssip.py).
-
-    Rate and voice are left to the user's speech-dispatcher settings (those Orca uses), which
-    is the point of this backend; only the language follows the text. "Stop" cancels our own
-    messages only (``CANCEL self``), never what Orca is saying.
-    """
-
-    name = "speech-dispatcher"
-
-    def __init__(self, follow_language: bool = True, address: Address | None = None) -> None:
-        self.follow_language = follow_language
-        self.address = address
-        self._client = SSIPClient(address)
-        self._language = self._client.default_language
-        self._lock = threading.Lock()
-
-    def _connected(self) -> SSIPClient:
-        """The connection, opened again if the server went away (restarted by the desktop)."""
-        with self._lock:
-            if self._client.closed:
-                self._client = SSIPClient(self.address)
-                self._language = self._client.default_language
-            return self._client
-
-    def speak(self, text: str, lang: str | None, cancel: threading.Event) -> bool:
-        client = self._connected()
-        language = client.default_language
-        if self.follow_language and lang and lang != "und":
-            language = lang.split("-")[0].lower()
-        if language and language != self._language:
-            client.set_language(language)
-            self._language = language
-        message = client.speak(text)
-        while True:
-            outcome = client.wait(message, 0.02)
-            if outcome is not None:
-                return outcome == "end" and not cancel.is_set()
-            if cancel.is_set():
-                client.cancel()
-                client.forget(message)
-                return False
-
-    def interrupt(self) -> None:
-        with contextlib.suppress(SpeechUnavailable):
-            self._client.cancel()
-
-    def close(self) -> None:
-        self._client.close()
 
 
 # -- choosing a voice ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A small client for speech-dispatcher's protocol (SSIP), spoken over its socket.
+"""speech-dispatcher: a small client for its protocol (SSIP), and the voice built on it.
 
 Why our own client rather than ``spd-say`` or the ``speechd`` module: ``speechd`` is a Debian
 system package (python3-speechd) that a virtual environment does not see, and ``spd-say`` can
@@ -282,3 +282,57 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # no user name in this environment: the name is cosmetic
         return "user"
+
+
+# -- speech-dispatcher ----------------------------------------------------------------------
+
+
+class SpeechDispatcherVoice:
+    """Speech through speech-dispatcher, over its own protocol (helper/desktop/ssip.py).
+
+    Rate and voice are left to the user's speech-dispatcher settings (those Orca uses), which
+    is the point of this backend; only the language follows the text. "Stop" cancels our own
+    messages only (``CANCEL self``), never what Orca is saying.
+    """
+
+    name = "speech-dispatcher"
+
+    def __init__(self, follow_language: bool = True, address: Address | None = None) -> None:
+        self.follow_language = follow_language
+        self.address = address
+        self._client = SSIPClient(address)
+        self._language = self._client.default_language
+        self._lock = threading.Lock()
+
+    def _connected(self) -> SSIPClient:
+        """The connection, opened again if the server went away (restarted by the desktop)."""
+        with self._lock:
+            if self._client.closed:
+                self._client = SSIPClient(self.address)
+                self._language = self._client.default_language
+            return self._client
+
+    def speak(self, text: str, lang: str | None, cancel: threading.Event) -> bool:
+        client = self._connected()
+        language = client.default_language
+        if self.follow_language and lang and lang != "und":
+            language = lang.split("-")[0].lower()
+        if language and language != self._language:
+            client.set_language(language)
+            self._language = language
+        message = client.speak(text)
+        while True:
+            outcome = client.wait(message, 0.02)
+            if outcome is not None:
+                return outcome == "end" and not cancel.is_set()
+            if cancel.is_set():
+                client.cancel()
+                client.forget(message)
+                return False
+
+    def interrupt(self) -> None:
+        with contextlib.suppress(SpeechUnavailable):
+            self._client.cancel()
+
+    def close(self) -> None:
+        self._client.close()

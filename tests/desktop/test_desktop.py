@@ -15,7 +15,8 @@ import pytest
 from helper.config import DesktopSettings
 from helper.desktop import Desktop, clipboard
 from helper.desktop.capture import Rect, active_window_rect
-from helper.desktop.speech import EspeakVoice, WavRecorder
+from helper.desktop.espeak import EspeakVoice
+from helper.desktop.speech import WavRecorder
 from tests.conftest import assert_reads, words
 from tests.desktop.conftest import key, mouse_location, wait_for
 from tests.desktop.test_speech import wav_stats

@@ -19,7 +19,8 @@ import pytest
 from helper.config import DesktopSettings
 from helper.desktop import Desktop
 from helper.desktop.capture import Rect, Screen
-from helper.desktop.speech import EspeakVoice, WavRecorder
+from helper.desktop.espeak import EspeakVoice
+from helper.desktop.speech import WavRecorder
 from tests.conftest import assert_reads, words
 from tests.desktop.conftest import TkWindow, mouse_location, running_xvfb, tk_windows
 from tests.desktop.test_desktop import Log, press

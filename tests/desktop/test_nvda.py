@@ -15,6 +15,7 @@ import pytest
 
 from helper.config import DesktopSettings, desktop_settings_from
 from helper.desktop import nvda
+from helper.desktop.espeak import EspeakVoice
 from helper.desktop.nvda import (
     NO_CLIENT_NOTE,
     NOT_RUNNING_NOTE,
@@ -23,7 +24,7 @@ from helper.desktop.nvda import (
     dll_names,
     find_dll,
 )
-from helper.desktop.speech import EspeakVoice, Speaker, make_voice
+from helper.desktop.speech import Speaker, make_voice
 from helper.errors import SpeechUnavailable
 
 RPC_S_SERVER_UNAVAILABLE = 1722  # what the real client returns when NVDA is not running

@@ -14,8 +14,8 @@ import wave
 
 import pytest
 
+from helper.desktop.espeak import EspeakVoice
 from helper.desktop.speech import (
-    EspeakVoice,
     Pyttsx3Voice,
     Speaker,
     WavRecorder,

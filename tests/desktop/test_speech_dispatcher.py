@@ -23,15 +23,14 @@ import pytest
 
 from helper.config import DesktopSettings
 from helper.desktop import speech
+from helper.desktop.espeak import EspeakVoice
 from helper.desktop.speech import (
     FALLBACK_NOTE,
-    EspeakVoice,
     Speaker,
-    SpeechDispatcherVoice,
     WavRecorder,
     make_voice,
 )
-from helper.desktop.ssip import Address
+from helper.desktop.ssip import Address, SpeechDispatcherVoice
 from helper.errors import SpeechUnavailable
 from tests.conftest import words
 from tests.desktop.conftest import wait_for
