@@ -81,8 +81,9 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
                 orientation = image.getexif().get(0x0112, 1)
                 reduced = _draft(image, limits.detail_side) if image.format == "JPEG" else 1
                 image.load()
-                upright = ImageOps.exif_transpose(image)
-                pixels = _to_bgr(upright)
+                # In place: a copy of a big page would be one more full-size image at the peak.
+                ImageOps.exif_transpose(image, in_place=True)
+                pixels = _to_bgr(image)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise TooLarge(f"the image declares too many pixels ({exc})") from None
             except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
