@@ -3,9 +3,12 @@
 Each image and each recognition batch has its own tensor shapes, so onnxruntime's buffers
 of several megabytes come and go in ever-different sizes. glibc serves them from its heap,
 which fragments and keeps growing (measured: peak RSS 452 MB after two passes over the
-receipts and screens of the evaluation set). Serving blocks of 8 MB and more by mmap hands
-them back to the system when freed: peak 383 MB, steady 270 MB, within 5% of the speed
-(a 1 MB threshold costs 40%: every activation is then a fresh, zeroed mapping).
+receipts and screens of the evaluation set). Serving large blocks by mmap hands them back
+to the system when freed. At 8 MB: peak RSS over two passes of the whole evaluation set
+394–421 MB (3 runs); at 4 MB: 362–374 MB (2 runs), under the engine's 400 MB target, for
+≈ 6% more time (median per-image ratio over 40 images, the two thresholds interleaved in one
+process: receipts 1.09, screens 1.07, real 1.06). A 1 MB threshold costs 40%: every
+activation is then a fresh, zeroed mapping. docs/performance.md has the figures.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import sys
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 8 << 20
+MMAP_THRESHOLD = 4 << 20
 _applied = False
 _libc: ctypes.CDLL | None = None
 
