@@ -67,10 +67,8 @@ class DetectionSettings:
 @dataclass(frozen=True)
 class RecognitionSettings:
     height: int = 48
-    #: Lines are recognised in batches whose padded size stays below this many pixel columns.
-    #: It bounds the memory of one model run (1200 columns: +46–50 MB; 2400: +73–113 MB) and is
-    #: also faster per column (35–42 µs against 41–59 µs: the 18,710-class output of 2400
-    #: columns no longer fits the caches). 800 gained no memory (docs/ocr.md).
+    #: Lines are recognised in batches whose padded size stays below this many pixel columns:
+    #: +46–50 MB a model run, and faster per column than 2400 (docs/ocr.md, "Batch planning").
     batch_columns: int = 1200
     max_batch: int = 32
     #: The fixed cost of one model run, in columns' worth of time (measured ≈ 3 ms / 48 µs).

@@ -151,8 +151,8 @@ def open_session(model: ModelFile, threads: int) -> ort.InferenceSession:
     except Exception as exc:
         raise ModelError(f"The OCR model file {path} cannot be loaded ({exc}). Fix: {model.fix}") from None
     # onnxruntime's Python wrapper keeps the bytes it was given for the session's life (its own
-    # comment there says so): 38 MB for our three models. It reads them again only to re-create a session
-    # for a fallback execution provider, which a CPU-only session never needs.
+    # comment there says so): 38 MB for our three models. It reads them again only to re-create
+    # a session for a fallback execution provider, which a CPU-only session never needs.
     if getattr(session, "_model_bytes", None) is not None:
         session._model_bytes = None
     return session
