@@ -250,12 +250,13 @@ def test_a_pdf_file_is_read_by_path_and_reopened_to_keep_memory_flat(engine, tmp
     path.write_bytes(build_pdf([text_page([f"This is page {n}"]) for n in range(1, 8)]))
     config = EngineConfig(documents=DocumentLimits(reopen_pages=2))
     source = open_pdf_file(path, config)
-    documents = set()
+    documents = []  # the objects themselves: a closed one's id() may be reused by the next
     try:
         texts = []
         for number in [1, 2, 3, 7, 4, 5]:
             texts.append(source.read(number, engine, None).result.text)
-            documents.add(id(source._pdf))
+            if not any(doc is source._pdf for doc in documents):
+                documents.append(source._pdf)
     finally:
         source.close()
     assert texts == [f"This is page {n}" for n in (1, 2, 3, 7, 4, 5)]
