@@ -86,6 +86,11 @@ class RecognitionSettings:
     #: line image is blank there for at least ``space_min_gap`` of its height (docs/ocr.md).
     space_min_prob: float = 0.1
     space_min_gap: float = 0.12
+    #: Score lines over the non-Han, non-kana classes only (helper/headcut.py), and a line with
+    #: the full head when at some column no kept class reaches a logit of ``full_head_below``
+    #: (docs/ocr.md, "The cut head": every Chinese and Japanese test line stayed at or below 9.3).
+    cut_head: bool = True
+    full_head_below: float = 12.0
 
 
 def default_threads() -> int:

@@ -21,6 +21,7 @@ from pathlib import Path
 import onnxruntime as ort
 
 from helper.errors import ModelError
+from helper.onnxwire import metadata
 from helper.subnormals import MalformedModel, flush_subnormal_weights
 
 _REPO_MANIFEST = Path(__file__).resolve().parent.parent / "models" / "manifest.json"
@@ -124,9 +125,9 @@ def verify(model: ModelFile) -> Path:
         return path
 
 
-def open_session(model: ModelFile, threads: int) -> ort.InferenceSession:
-    """A session on the verified file, its subnormal weights flushed to zero in memory first
-    (helper/subnormals.py: the detector runs 2.7× faster, with the same output)."""
+def read_model(model: ModelFile) -> bytearray:
+    """The verified file's bytes, its subnormal weights flushed to zero (helper/subnormals.py:
+    the detector runs 2.7× faster, with the same output)."""
     path = verify(model)
     weights = bytearray(path.read_bytes())
     try:
@@ -135,6 +136,15 @@ def open_session(model: ModelFile, threads: int) -> ort.InferenceSession:
         raise ModelError(
             f"The OCR model file {path} is not an ONNX model ({exc}). Fix: {model.fix}"
         ) from None
+    return weights
+
+
+def open_session(
+    model: ModelFile, threads: int, data: bytes | bytearray | None = None
+) -> ort.InferenceSession:
+    """A session on ``data`` (an edited form of ``model``), or on the verified file itself."""
+    if data is None:
+        data = read_model(model)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -146,10 +156,17 @@ def open_session(model: ModelFile, threads: int) -> ort.InferenceSession:
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False
     options.log_severity_level = 3  # the converted graphs warn about shape hints; harmless
+    # Each session has its own thread pool, whose threads by default spin for a while after a
+    # run: the next session's run (detector → recogniser → its full head) then shares the two
+    # cores with them. Without spinning, 12 screens took 27.1–27.6 s instead of 28.8–29.7 s, and
+    # the full head alone ran at 92–102 µs a column instead of 170–189 (docs/ocr.md).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
-        session = ort.InferenceSession(bytes(weights), options, providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(bytes(data), options, providers=["CPUExecutionProvider"])
     except Exception as exc:
-        raise ModelError(f"The OCR model file {path} cannot be loaded ({exc}). Fix: {model.fix}") from None
+        raise ModelError(
+            f"The OCR model file {model.path} cannot be loaded ({exc}). Fix: {model.fix}"
+        ) from None
     # onnxruntime's Python wrapper keeps the bytes it was given for the session's life (its own
     # comment there says so): 38 MB for our three models. It reads them again only to re-create
     # a session for a fallback execution provider, which a CPU-only session never needs.
@@ -158,7 +175,7 @@ def open_session(model: ModelFile, threads: int) -> ort.InferenceSession:
     return session
 
 
-def load_charset(models: ModelSet, session: ort.InferenceSession) -> list[str]:
+def load_charset(models: ModelSet, rec: bytes | bytearray) -> list[str]:
     """Characters indexed like the recogniser's output (index 0 = CTC blank)."""
     if models.charset is not None:
         path = verify(models.charset)
@@ -166,7 +183,12 @@ def load_charset(models: ModelSet, session: ort.InferenceSession) -> list[str]:
         if chars and chars[-1] == "" and len(chars) > 1 and chars[-2] == " ":
             chars = chars[:-1]
         return chars
-    embedded = session.get_modelmeta().custom_metadata_map.get("character")
+    try:
+        embedded = metadata(rec).get("character")
+    except MalformedModel as exc:
+        raise ModelError(
+            f"The recognition model is not an ONNX model ({exc}). Fix: {models.rec.fix}"
+        ) from None
     if not embedded:
         raise ModelError(f"The recognition model carries no character list. Fix: {models.rec.fix}")
     return ["blank", *embedded.splitlines(), " "]

@@ -11,7 +11,7 @@ caller's thread, which runs a share of every operator; and initializers overridd
 weights out (measured: overriding them with zeros changed nothing). So the fix is made to the
 model's bytes in memory; the file on disk, and its sha256, stay as models/manifest.json says.
 
-The walk reads just enough of protobuf's wire format to find the float tensors (graph
+The walk reads protobuf's wire format (helper/onnxwire.py) to find the float tensors (graph
 initializers, Constant-node tensors, subgraphs) and rewrites their data where it lies, so the
 bytes keep their length and nothing is re-encoded; no dependency on the ``onnx`` package.
 """
@@ -20,65 +20,73 @@ from __future__ import annotations
 
 import numpy as np
 
-# Field numbers from onnx.proto.
-_MODEL_GRAPH = 7
-_GRAPH_NODE, _GRAPH_INITIALIZER = 1, 5
-_NODE_ATTRIBUTE = 5
-_ATTR_T, _ATTR_G, _ATTR_TENSORS, _ATTR_GRAPHS = 5, 6, 10, 11
-_TENSOR_DATA_TYPE, _TENSOR_FLOAT_DATA, _TENSOR_RAW_DATA = 2, 4, 9
-_FLOAT = 1
+from helper.onnxwire import (
+    ATTR_G,
+    ATTR_GRAPHS,
+    ATTR_T,
+    ATTR_TENSORS,
+    FLOAT,
+    GRAPH_INITIALIZER,
+    GRAPH_NODE,
+    I32,
+    LEN,
+    MODEL_GRAPH,
+    NODE_ATTRIBUTE,
+    TENSOR_DATA_TYPE,
+    TENSOR_FLOAT_DATA,
+    TENSOR_RAW_DATA,
+    VARINT,
+    MalformedModel,
+    fields,
+)
 
-_VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
-
-
-class MalformedModel(ValueError):
-    """The bytes are not a protobuf message of the expected shape."""
+__all__ = ["MalformedModel", "flush_subnormal_weights"]
 
 
 def flush_subnormal_weights(model: bytearray) -> int:
     """Set every subnormal float32 weight in ``model`` to zero; return how many there were."""
     view = memoryview(model)
     return sum(
-        _graph(view[a:b]) for number, kind, a, b in _fields(view) if (number, kind) == (_MODEL_GRAPH, _LEN)
+        _graph(view[f.start : f.end]) for f in fields(view) if (f.number, f.kind) == (MODEL_GRAPH, LEN)
     )
 
 
 def _graph(graph: memoryview) -> int:
     flushed = 0
-    for number, kind, a, b in _fields(graph):
-        if kind != _LEN:
+    for f in fields(graph):
+        if f.kind != LEN:
             continue
-        if number == _GRAPH_INITIALIZER:
-            flushed += _tensor(graph[a:b])
-        elif number == _GRAPH_NODE:
-            node = graph[a:b]
-            for n_number, n_kind, na, nb in _fields(node):
-                if (n_number, n_kind) == (_NODE_ATTRIBUTE, _LEN):
-                    flushed += _attribute(node[na:nb])
+        if f.number == GRAPH_INITIALIZER:
+            flushed += _tensor(graph[f.start : f.end])
+        elif f.number == GRAPH_NODE:
+            node = graph[f.start : f.end]
+            for n in fields(node):
+                if (n.number, n.kind) == (NODE_ATTRIBUTE, LEN):
+                    flushed += _attribute(node[n.start : n.end])
     return flushed
 
 
 def _attribute(attribute: memoryview) -> int:
     flushed = 0
-    for number, kind, a, b in _fields(attribute):
-        if kind != _LEN:
+    for f in fields(attribute):
+        if f.kind != LEN:
             continue
-        if number in (_ATTR_T, _ATTR_TENSORS):
-            flushed += _tensor(attribute[a:b])
-        elif number in (_ATTR_G, _ATTR_GRAPHS):
-            flushed += _graph(attribute[a:b])
+        if f.number in (ATTR_T, ATTR_TENSORS):
+            flushed += _tensor(attribute[f.start : f.end])
+        elif f.number in (ATTR_G, ATTR_GRAPHS):
+            flushed += _graph(attribute[f.start : f.end])
     return flushed
 
 
 def _tensor(tensor: memoryview) -> int:
     data_type = 0
     spans: list[tuple[int, int]] = []
-    for number, kind, a, b in _fields(tensor):
-        if number == _TENSOR_DATA_TYPE and kind == _VARINT:
-            data_type = a
-        elif number in (_TENSOR_RAW_DATA, _TENSOR_FLOAT_DATA) and kind in (_LEN, _I32):
-            spans.append((a, b))  # raw or packed bytes, or one unpacked float
-    if data_type != _FLOAT:
+    for f in fields(tensor):
+        if f.number == TENSOR_DATA_TYPE and f.kind == VARINT:
+            data_type = f.value
+        elif f.number in (TENSOR_RAW_DATA, TENSOR_FLOAT_DATA) and f.kind in (LEN, I32):
+            spans.append((f.start, f.end))  # raw or packed bytes, or one unpacked float
+    if data_type != FLOAT:
         return 0
     flushed = 0
     for a, b in spans:
@@ -89,38 +97,3 @@ def _tensor(tensor: memoryview) -> int:
         bits[subnormal] &= np.uint32(0x80000000)  # keep the sign: -0.0 or +0.0
         flushed += int(subnormal.sum())
     return flushed
-
-
-def _fields(message: memoryview):
-    """Yield (field number, wire type, start, end) of each field; a varint as (.., value, value)."""
-    pos, end = 0, len(message)
-    while pos < end:
-        key, pos = _varint(message, pos)
-        number, kind = key >> 3, key & 7
-        if kind == _VARINT:
-            value, pos = _varint(message, pos)
-            yield number, kind, value, value
-            continue
-        if kind == _LEN:
-            size, pos = _varint(message, pos)
-        elif kind in (_I64, _I32):
-            size = 8 if kind == _I64 else 4
-        else:
-            raise MalformedModel(f"unsupported protobuf wire type {kind}")
-        if pos + size > end:
-            raise MalformedModel("a field runs past the end of its message")
-        yield number, kind, pos, pos + size
-        pos += size
-
-
-def _varint(message: memoryview, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if pos >= len(message) or shift > 63:
-            raise MalformedModel("a varint runs past the end of its message")
-        byte = message[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, pos
-        shift += 7

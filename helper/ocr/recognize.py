@@ -82,15 +82,67 @@ def crop_line(image: np.ndarray, quad: np.ndarray) -> LineCrop:
     return LineCrop(np.ascontiguousarray(strip), np.array([tl, bl]), np.array([tr, br]))
 
 
+@dataclass(frozen=True)
+class CutHead:
+    """The recogniser split by helper/headcut.py: the main session scores ``classes`` only and
+    returns (logits, probabilities, features); ``session`` is the full head on those features."""
+
+    session: ort.InferenceSession
+    classes: np.ndarray
+    outputs: tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class _Classes:
+    """What a column of scores means: the character of each class, and where the space is."""
+
+    chars: np.ndarray
+    space: int | None
+
+    @classmethod
+    def of(cls, chars: np.ndarray) -> _Classes:
+        spaces = np.nonzero(chars == " ")[0]
+        return cls(chars, int(spaces[0]) if len(spaces) else None)
+
+
+def outside_han_and_kana(charset: list[str]) -> np.ndarray:
+    """For each class, True unless it is a Han ideograph, kana or Hangul: the classes a cut head
+    keeps (the rest are 16,088 of PP-OCRv6's 18,710)."""
+    codes = np.fromiter((ord(c) if len(c) == 1 else -1 for c in charset), dtype=np.int64, count=len(charset))
+    far_east = np.zeros(len(charset), dtype=bool)
+    for low, high in _FAR_EAST:
+        far_east |= (codes >= low) & (codes <= high)
+    return ~far_east
+
+
+#: Han (unified, extension A, compatibility, and the supplementary planes), kana, Hangul.
+_FAR_EAST = (
+    (0x3040, 0x30FF),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x1100, 0x11FF),
+    (0x3130, 0x318F),
+    (0xAC00, 0xD7AF),
+    (0x20000, 0x3FFFF),
+)
+
+
 class TextRecognizer:
     def __init__(
-        self, session: ort.InferenceSession, charset: list[str], settings: RecognitionSettings
+        self,
+        session: ort.InferenceSession,
+        charset: list[str],
+        settings: RecognitionSettings,
+        cut: CutHead | None = None,
     ) -> None:
         self._session = session
         self._input = session.get_inputs()[0].name
-        self._chars = np.array(charset, dtype=object)
-        spaces = np.nonzero(self._chars == " ")[0]
-        self._space: int | None = int(spaces[0]) if len(spaces) else None
+        chars = np.array(charset, dtype=object)
+        self._full = _Classes.of(chars)
+        self._cut = cut
+        self._kept = _Classes.of(chars[cut.classes]) if cut is not None else None
         self.settings = settings
 
     def recognize(self, crops: list[np.ndarray], timer: Timings) -> list[Recognized]:
@@ -111,22 +163,55 @@ class TextRecognizer:
         for row, index in enumerate(batch):
             resized = cv2.resize(crops[index], (widths[index], height), interpolation=cv2.INTER_LINEAR)
             tensor[row, :, :, : widths[index]] = resized.transpose(2, 0, 1) * (1.0 / 127.5) - 1.0
-        with timer.inference():
-            probs = self._session.run(None, {self._input: tensor})[0]
-        best = probs.argmax(axis=2)
-        best_p = np.take_along_axis(probs, best[..., None], axis=2)[..., 0]
-        steps = probs.shape[1]
+        scored = self._score(tensor, timer)
+        steps = scored[0][0].shape[1]
         step_px = pad_w / steps
-        for row, index in enumerate(batch):
-            ids, id_probs = best[row], best_p[row]
-            if self._space is not None:
-                ids, id_probs = self._recover_spaces(
-                    ids, id_probs, probs[row], tensor[row, :, :, : widths[index]], step_px
-                )
-            results[index] = self._decode(ids, id_probs, step_px / widths[index])
+        for probs, rows, classes in scored:
+            best = probs.argmax(axis=2)
+            best_p = np.take_along_axis(probs, best[..., None], axis=2)[..., 0]
+            for k, row in enumerate(rows):
+                index = batch[row]
+                ids, id_probs = best[k], best_p[k]
+                if classes.space is not None:
+                    ids, id_probs = self._recover_spaces(
+                        ids, id_probs, probs[k], classes.space, tensor[row, :, :, : widths[index]], step_px
+                    )
+                results[index] = self._decode(ids, id_probs, classes.chars, step_px / widths[index])
+
+    def _score(self, tensor: np.ndarray, timer: Timings) -> list[tuple[np.ndarray, np.ndarray, _Classes]]:
+        """Class probabilities for every line of the batch, as (probabilities, rows, classes).
+
+        With a cut head, a line is scored over the kept classes unless at some column none of
+        them is sure of itself (its best logit is below ``full_head_below``): there the column
+        probably shows a character the cut head lacks, and the line is scored again by the full
+        head, from the features already computed. The threshold and what it costs are in
+        docs/ocr.md ("The cut head").
+        """
+        everything = np.arange(len(tensor))
+        if self._cut is None:
+            with timer.inference():
+                probs = self._session.run(None, {self._input: tensor})[0]
+            return [(probs, everything, self._full)]
+        with timer.inference():
+            logits, probs, features = self._session.run(list(self._cut.outputs), {self._input: tensor})
+        doubtful = logits.max(axis=2).min(axis=1) < self.settings.full_head_below
+        if not doubtful.any():
+            return [(probs, everything, self._kept)]
+        with timer.inference():
+            full = self._cut.session.run(None, {self._cut.outputs[2]: features[doubtful]})[0]
+        scored = [(full, everything[doubtful], self._full)]
+        if not doubtful.all():
+            scored.append((probs[~doubtful], everything[~doubtful], self._kept))
+        return scored
 
     def _recover_spaces(
-        self, ids: np.ndarray, id_probs: np.ndarray, probs: np.ndarray, line: np.ndarray, step_px: float
+        self,
+        ids: np.ndarray,
+        id_probs: np.ndarray,
+        probs: np.ndarray,
+        space: int,
+        line: np.ndarray,
+        step_px: float,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Put back word gaps the best path ran over.
 
@@ -136,7 +221,6 @@ class TextRecognizer:
         blank in the image: a run of columns without ink as wide as a word space.
         """
         s = self.settings
-        space = self._space
         emitted = np.nonzero((ids != 0) & np.r_[True, ids[1:] != ids[:-1]])[0]
         candidates = [
             (a, b)
@@ -159,11 +243,13 @@ class TextRecognizer:
             ids[frame], id_probs[frame] = space, probs[frame, space]
         return ids, id_probs
 
-    def _decode(self, ids: np.ndarray, probs: np.ndarray, step_fraction: float) -> Recognized:
+    def _decode(
+        self, ids: np.ndarray, probs: np.ndarray, chars: np.ndarray, step_fraction: float
+    ) -> Recognized:
         keep = ids != 0
         keep[1:] &= ids[1:] != ids[:-1]
         positions = np.nonzero(keep)[0]
-        chars = self._chars[ids[positions]]
+        chars = chars[ids[positions]]
         char_probs = probs[positions].astype(np.float32)
         text = "".join(chars)
         starts = np.clip(positions * step_fraction, 0.0, 1.0)

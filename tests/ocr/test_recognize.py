@@ -53,8 +53,8 @@ def _two_letters(engine, gap_has_ink: bool, space_prob: float):
     class peaks at ``space_prob``; the image is white with ink under the letters only (and
     in the gap, if asked)."""
     rec = engine._recognizer
-    chars = list(rec._chars)
-    a, b, space = chars.index("a"), chars.index("b"), rec._space
+    chars = list(rec._full.chars)
+    a, b, space = chars.index("a"), chars.index("b"), rec._full.space
     steps, step_px, height = 12, 8.0, rec.settings.height
     ids = np.zeros(steps, dtype=np.int64)
     ids[2], ids[8] = a, b
@@ -71,13 +71,13 @@ def _two_letters(engine, gap_has_ink: bool, space_prob: float):
 
 def test_a_word_gap_the_best_path_skipped_is_read_as_a_space(engine):
     rec, ids, best_p, probs, line, step_px, space = _two_letters(engine, gap_has_ink=False, space_prob=0.15)
-    fixed, fixed_p = rec._recover_spaces(ids, best_p, probs, line, step_px)
+    fixed, fixed_p = rec._recover_spaces(ids, best_p, probs, space, line, step_px)
     assert fixed[5] == space and fixed_p[5] == pytest.approx(0.15)
-    assert rec._decode(fixed, fixed_p, 1 / 12).text == "a b"
+    assert rec._decode(fixed, fixed_p, rec._full.chars, 1 / 12).text == "a b"
 
 
 def test_no_space_where_the_gap_has_ink_or_the_space_class_is_silent(engine):
-    rec, ids, best_p, probs, line, step_px, _ = _two_letters(engine, gap_has_ink=True, space_prob=0.15)
-    assert rec._decode(*rec._recover_spaces(ids, best_p, probs, line, step_px), 1 / 12).text == "ab"
-    rec, ids, best_p, probs, line, step_px, _ = _two_letters(engine, gap_has_ink=False, space_prob=0.05)
-    assert rec._decode(*rec._recover_spaces(ids, best_p, probs, line, step_px), 1 / 12).text == "ab"
+    for gap_has_ink, space_prob in ((True, 0.15), (False, 0.05)):
+        rec, ids, best_p, probs, line, step_px, space = _two_letters(engine, gap_has_ink, space_prob)
+        fixed, fixed_p = rec._recover_spaces(ids, best_p, probs, space, line, step_px)
+        assert rec._decode(fixed, fixed_p, rec._full.chars, 1 / 12).text == "ab"
