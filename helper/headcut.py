@@ -7,7 +7,8 @@ columns: MatMul 8.6%, bias Add 2.6%, Softmax 2.9%), spent scoring characters tha
 The edit makes two models from the one file, in memory:
 
 - ``body``: the same network with ``W`` and the bias cut to the kept classes; it returns the
-  logits and probabilities over those, and the features the head reads;
+  probabilities over those, the best logit at each column (a ReduceMax added to the graph,
+  so the logits themselves are never handed out), and the features the head reads;
 - ``head``: the original head alone (features → probabilities over every class), which the
   recogniser runs on the lines the cut head cannot vouch for (helper/ocr/recognize.py).
 
@@ -34,8 +35,10 @@ class SplitModel:
     classes: np.ndarray
     #: The number of classes of the full head.
     total_classes: int
-    #: The body's outputs, in this order, and the head's input and output.
-    logits: str
+    #: The body's outputs, in this order: the best kept logit at each column [N, T] (how sure
+    #: the cut head is), the probabilities over the kept classes, and the features, which are
+    #: also the full head's input; the full head's output is named like ``probs``.
+    best_logit: str
     probs: str
     features: str
 
@@ -86,16 +89,18 @@ def split_head(model: bytes | bytearray, keep: np.ndarray) -> SplitModel | None:
         ),
         bias_name: w.float_tensor(bias_name, (int(keep.sum()),), bias[keep].tobytes()),
     }
+    best, best_nodes = _best_logit(logits, w.opset_version(view))
+    names = {id(f): name for name, f in initializers.items()}
     body = bytearray()
     for f in parts:
         raw = bytes(graph[f.head : f.end])
         if (f.number, f.kind) == (w.GRAPH_INITIALIZER, w.LEN):
-            name = next((n for n, g in initializers.items() if g is f), None)
+            name = names.get(id(f))
             if name in replaced:
                 raw = w.len_field(w.GRAPH_INITIALIZER, replaced[name])
         elif (f.number, f.kind) == (w.GRAPH_OUTPUT, w.LEN):
-            raw = b"".join(
-                w.len_field(w.GRAPH_OUTPUT, w.float_value_info(n)) for n in (logits, probs, features)
+            raw = best_nodes + b"".join(
+                w.len_field(w.GRAPH_OUTPUT, w.float_value_info(n)) for n in (best, probs, features)
             )
         elif (f.number, f.kind) == (w.GRAPH_VALUE_INFO, w.LEN) and (
             w.first_string(graph[f.start : f.end], w.VALUE_NAME) in head_outputs
@@ -116,7 +121,7 @@ def split_head(model: bytes | bytearray, keep: np.ndarray) -> SplitModel | None:
         head=_with_graph(view, head, keep_metadata=False),
         classes=np.nonzero(keep)[0],
         total_classes=int(bias.shape[0]),
-        logits=logits,
+        best_logit=best,
         probs=probs,
         features=features,
     )
@@ -155,6 +160,19 @@ def _find_head(
     if any(consumers.get(name, 0) != 1 for name in inner):
         return None
     return chain[::-1], features, weight, bias, logits
+
+
+def _best_logit(logits: str, opset: int | None) -> tuple[str, bytes]:
+    """A ReduceMax over the class axis of ``logits``: its output name, and the graph's node
+    field (and, from opset 18 on, where axes became an input, its initializer)."""
+    best = "headcut.best_logit"
+    keepdims = w.int_attribute("keepdims", 0)
+    if opset is not None and opset >= 18:
+        axes = w.len_field(w.GRAPH_INITIALIZER, w.int64_tensor("headcut.axes", (-1,)))
+        node = w.node("ReduceMax", [logits, "headcut.axes"], [best], "headcut.reduce", keepdims)
+        return best, axes + w.len_field(w.GRAPH_NODE, node)
+    node = w.node("ReduceMax", [logits], [best], "headcut.reduce", w.ints_attribute("axes", (-1,)) + keepdims)
+    return best, w.len_field(w.GRAPH_NODE, node)
 
 
 def _node(graph: memoryview, f: w.Field) -> _Node:

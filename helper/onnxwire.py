@@ -13,19 +13,21 @@ from typing import NamedTuple
 
 VARINT, I64, LEN, I32 = 0, 1, 2, 5
 
-# ModelProto, StringStringEntryProto
-MODEL_GRAPH, MODEL_METADATA = 7, 14
+# ModelProto, OperatorSetIdProto, StringStringEntryProto
+MODEL_OPSET, MODEL_GRAPH, MODEL_METADATA = 8, 7, 14
+OPSET_DOMAIN, OPSET_VERSION = 1, 2
 ENTRY_KEY, ENTRY_VALUE = 1, 2
 # GraphProto
 GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT, GRAPH_VALUE_INFO = 1, 5, 11, 12, 13
 GRAPH_NAME = 2
 # NodeProto
-NODE_INPUT, NODE_OUTPUT, NODE_OP_TYPE, NODE_ATTRIBUTE = 1, 2, 4, 5
-# AttributeProto
-ATTR_T, ATTR_G, ATTR_TENSORS, ATTR_GRAPHS = 5, 6, 10, 11
+NODE_INPUT, NODE_OUTPUT, NODE_NAME, NODE_OP_TYPE, NODE_ATTRIBUTE = 1, 2, 3, 4, 5
+# AttributeProto, and its type codes
+ATTR_NAME, ATTR_I, ATTR_T, ATTR_G, ATTR_INTS, ATTR_TENSORS, ATTR_GRAPHS, ATTR_TYPE = 1, 3, 5, 6, 8, 10, 11, 20
+ATTR_TYPE_INT, ATTR_TYPE_INTS = 2, 7
 # TensorProto
 TENSOR_DIMS, TENSOR_DATA_TYPE, TENSOR_FLOAT_DATA, TENSOR_NAME, TENSOR_RAW_DATA = 1, 2, 4, 8, 9
-FLOAT = 1
+FLOAT, INT64 = 1, 7
 # ValueInfoProto, TypeProto, TypeProto.Tensor
 VALUE_NAME, VALUE_TYPE, TYPE_TENSOR, TENSOR_ELEM_TYPE = 1, 2, 1, 1
 
@@ -148,6 +150,52 @@ def float_tensor(name: str, dims: tuple[int, ...], data: bytes) -> bytes:
         + len_field(TENSOR_NAME, name.encode())
         + len_field(TENSOR_RAW_DATA, data)
     )
+
+
+def int64_tensor(name: str, values: tuple[int, ...]) -> bytes:
+    """A one-dimensional int64 TensorProto."""
+    data = b"".join(v.to_bytes(8, "little", signed=True) for v in values)
+    return (
+        varint_field(TENSOR_DIMS, len(values))
+        + varint_field(TENSOR_DATA_TYPE, INT64)
+        + len_field(TENSOR_NAME, name.encode())
+        + len_field(TENSOR_RAW_DATA, data)
+    )
+
+
+def node(op_type: str, inputs: list[str], outputs: list[str], name: str, attributes: bytes = b"") -> bytes:
+    """A NodeProto; ``attributes`` are already encoded (``int_attribute``, ``ints_attribute``)."""
+    return (
+        b"".join(len_field(NODE_INPUT, n.encode()) for n in inputs)
+        + b"".join(len_field(NODE_OUTPUT, n.encode()) for n in outputs)
+        + len_field(NODE_NAME, name.encode())
+        + len_field(NODE_OP_TYPE, op_type.encode())
+        + attributes
+    )
+
+
+def int_attribute(name: str, value: int) -> bytes:
+    """A node's integer attribute, as the field to append to the node."""
+    body = len_field(ATTR_NAME, name.encode()) + varint_field(ATTR_I, value & (1 << 64) - 1)
+    return len_field(NODE_ATTRIBUTE, body + varint_field(ATTR_TYPE, ATTR_TYPE_INT))
+
+
+def ints_attribute(name: str, values: tuple[int, ...]) -> bytes:
+    body = len_field(ATTR_NAME, name.encode())
+    body += b"".join(varint_field(ATTR_INTS, v & (1 << 64) - 1) for v in values)
+    return len_field(NODE_ATTRIBUTE, body + varint_field(ATTR_TYPE, ATTR_TYPE_INTS))
+
+
+def opset_version(model: memoryview | bytes) -> int | None:
+    """The model's version of the default ("ai.onnx") operator set."""
+    for f in fields(model):
+        if (f.number, f.kind) == (MODEL_OPSET, LEN):
+            entry = model[f.start : f.end]
+            domain = first_string(entry, OPSET_DOMAIN) or ""
+            if domain in ("", "ai.onnx"):
+                versions = varints(entry, OPSET_VERSION)
+                return versions[0] if versions else None
+    return None
 
 
 def float_value_info(name: str) -> bytes:

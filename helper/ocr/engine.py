@@ -79,7 +79,7 @@ class Engine:
             rec = models.open_session(model_set.rec, threads, split.body)
             head = models.open_session(model_set.rec, threads, split.head)
             classes = split.total_classes
-            cut = CutHead(head, split.classes, (split.logits, split.probs, split.features))
+            cut = CutHead(head, split.classes, (split.best_logit, split.probs, split.features))
         if isinstance(classes, int) and classes != len(charset):
             raise models.ModelError(
                 f"The recognition model has {classes} classes but its character list has "

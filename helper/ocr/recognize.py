@@ -85,7 +85,8 @@ def crop_line(image: np.ndarray, quad: np.ndarray) -> LineCrop:
 @dataclass(frozen=True)
 class CutHead:
     """The recogniser split by helper/headcut.py: the main session scores ``classes`` only and
-    returns (logits, probabilities, features); ``session`` is the full head on those features."""
+    returns (best logit per column, probabilities, features); ``session`` is the full head on
+    those features."""
 
     session: ort.InferenceSession
     classes: np.ndarray
@@ -182,7 +183,7 @@ class TextRecognizer:
         """Class probabilities for every line of the batch, as (probabilities, rows, classes).
 
         With a cut head, a line is scored over the kept classes unless at some column none of
-        them is sure of itself (its best logit is below ``full_head_below``): there the column
+        them is sure of itself (the best kept logit is below ``full_head_below``): there the column
         probably shows a character the cut head lacks, and the line is scored again by the full
         head, from the features already computed. The threshold and what it costs are in
         docs/ocr.md ("The cut head").
@@ -193,15 +194,20 @@ class TextRecognizer:
                 probs = self._session.run(None, {self._input: tensor})[0]
             return [(probs, everything, self._full)]
         with timer.inference():
-            logits, probs, features = self._session.run(list(self._cut.outputs), {self._input: tensor})
-        doubtful = logits.max(axis=2).min(axis=1) < self.settings.full_head_below
+            best, probs, features = self._session.run(list(self._cut.outputs), {self._input: tensor})
+        doubtful = best.min(axis=1) < self.settings.full_head_below
         if not doubtful.any():
             return [(probs, everything, self._kept)]
-        with timer.inference():
-            full = self._cut.session.run(None, {self._cut.outputs[2]: features[doubtful]})[0]
-        scored = [(full, everything[doubtful], self._full)]
+        scored = []
         if not doubtful.all():
             scored.append((probs[~doubtful], everything[~doubtful], self._kept))
+        # Let go of the kept-class scores before the full head's output, 7× their size, is
+        # made: a long screen line is 400 columns × 18,710 classes (30 MB).
+        features = features[doubtful]
+        del probs
+        with timer.inference():
+            full = self._cut.session.run(None, {self._cut.outputs[2]: features})[0]
+        scored.append((full, everything[doubtful], self._full))
         return scored
 
     def _recover_spaces(
