@@ -183,6 +183,11 @@ class EngineConfig:
     cleanup: CleanupSettings = field(default_factory=CleanupSettings)
     #: Have glibc return large freed blocks to the system (process-wide; helper/ocr/memory.py).
     return_large_blocks: bool = True
+    #: After reading an image of at least this many pixels, give the heap's free pages back
+    #: (``memory.release_free``, ≈ 7 ms: under 1% of such a reading). Big images leave the
+    #: cut head's sub-4 MB buffers scattered in the heap; without the trim the peak over the
+    #: evaluation set read twice was 384–386 MB, with it 368 MB (docs/ocr.md, "The cut head").
+    trim_after_pixels: int = 1_000_000
     #: onnxruntime intra-op threads per inference call.
     threads: int = field(default_factory=default_threads)
 

@@ -143,6 +143,8 @@ class Engine:
         language = self._language.identify(text, lang)
         timer.add("language", mark)
         blocks = for_user(blocks)
+        if height * width >= self.config.trim_after_pixels:
+            memory.release_free()
         timer.ms["total"] = (time.perf_counter() - start) * 1000.0
         if full_size is not None:
             width, height = full_size
