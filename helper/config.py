@@ -188,6 +188,12 @@ class EngineConfig:
     #: cut head's sub-4 MB buffers scattered in the heap; without the trim the peak over the
     #: evaluation set read twice was 384–386 MB, with it 368 MB (docs/ocr.md, "The cut head").
     trim_after_pixels: int = 1_000_000
+    #: Model runs share one onnxruntime arena that keeps its pages between runs; a run that
+    #: starts while the process's resident memory is above this many bytes gives the arena's
+    #: free regions back when it ends (helper/arena.py). Measured over the evaluation set read
+    #: twice: 300 MB shrank 238 of 3,392 runs and peaked at 373 MB; 330 MB peaked at 406 MB;
+    #: 280 MB shrank 1,003 runs and was slower (docs/ocr.md, "The shared arena").
+    arena_budget: int = 300 << 20
     #: onnxruntime intra-op threads per inference call.
     threads: int = field(default_factory=default_threads)
 

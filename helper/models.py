@@ -20,6 +20,7 @@ from pathlib import Path
 
 import onnxruntime as ort
 
+from helper import arena
 from helper.errors import ModelError
 from helper.onnxwire import metadata
 from helper.subnormals import MalformedModel, flush_subnormal_weights
@@ -140,20 +141,24 @@ def read_model(model: ModelFile) -> bytearray:
 
 
 def open_session(
-    model: ModelFile, threads: int, data: bytes | bytearray | None = None
-) -> ort.InferenceSession:
-    """A session on ``data`` (an edited form of ``model``), or on the verified file itself."""
+    model: ModelFile, threads: int, budget: arena.Budget, data: bytes | bytearray | None = None
+) -> arena.Session:
+    """A session on ``data`` (an edited form of ``model``), or on the verified file itself,
+    drawing on the arena all sessions share (helper/arena.py)."""
     if data is None:
         data = read_model(model)
+    arena.share()
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # No arena and no per-shape memory plans: every image and every batch has its own shapes,
-    # and both would keep the largest request's memory for the life of a daemon (measured:
-    # peak RSS over the evaluation set 640 MB with them, 465 MB without; docs/performance.md).
-    options.enable_cpu_mem_arena = False
+    # One arena for all sessions, held under the budget, and no per-shape memory plans: every
+    # image and every batch has its own shapes, and a session's own arena with plans kept the
+    # largest request's memory for the life of a daemon (peak RSS over the evaluation set
+    # 640 MB with them, 465 MB without; docs/performance.md).
+    options.enable_cpu_mem_arena = True
+    options.add_session_config_entry("session.use_env_allocators", "1")
     options.enable_mem_pattern = False
     options.log_severity_level = 3  # the converted graphs warn about shape hints; harmless
     # Each session has its own thread pool, whose threads by default spin for a while after a
@@ -172,7 +177,7 @@ def open_session(
     # a session for a fallback execution provider, which a CPU-only session never needs.
     if getattr(session, "_model_bytes", None) is not None:
         session._model_bytes = None
-    return session
+    return arena.Session(session, budget)
 
 
 def load_charset(models: ModelSet, rec: bytes | bytearray) -> list[str]:

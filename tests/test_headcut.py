@@ -13,7 +13,8 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from helper import models
+from helper import arena, models
+from helper.config import EngineConfig
 from helper.headcut import split_head
 from helper.ocr.recognize import outside_han_and_kana
 from helper.onnxwire import MalformedModel
@@ -118,9 +119,10 @@ def test_the_shipped_recogniser_splits_into_halves_that_agree_with_it():
     assert 2000 < keep.sum() < 3000 and keep[0]  # 2,622 of 18,710 for PP-OCRv6
     split = split_head(data, keep)
     assert split is not None and split.total_classes == len(charset)
-    whole = models.open_session(model_set.rec, 2, data)
-    body = models.open_session(model_set.rec, 2, split.body)
-    head = models.open_session(model_set.rec, 2, split.head)
+    budget = arena.Budget(EngineConfig().arena_budget)
+    whole = models.open_session(model_set.rec, 2, budget, data)
+    body = models.open_session(model_set.rec, 2, budget, split.body)
+    head = models.open_session(model_set.rec, 2, budget, split.head)
     x = np.random.default_rng(6).uniform(-1, 1, size=(2, 3, 48, 160)).astype(np.float32)
     name = whole.get_inputs()[0].name
     expected = whole.run(None, {name: x})[0]

@@ -12,7 +12,8 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from helper import models
+from helper import arena, models
+from helper.config import EngineConfig
 from helper.errors import ModelError
 from helper.subnormals import MalformedModel, flush_subnormal_weights
 
@@ -132,4 +133,4 @@ def test_a_model_file_that_is_not_onnx_is_refused_with_the_fix(tmp_path):
     bogus.write_bytes(b"\x3a\xff\x01abc")
     model = models.ModelFile("det", bogus, sha256=None, size=None, fix="reinstall it")
     with pytest.raises(ModelError, match=r"not an ONNX model.*Fix: reinstall it"):
-        models.open_session(model, threads=1)
+        models.open_session(model, threads=1, budget=arena.Budget(EngineConfig().arena_budget))

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import onnxruntime as ort
 
+from helper.arena import Session
 from helper.config import DetectionSettings
 from helper.ocr.timing import Timings
 
@@ -51,7 +51,7 @@ def choose_scale(width: int, height: int, settings: DetectionSettings) -> float:
 class TextDetector:
     def __init__(
         self,
-        session: ort.InferenceSession,
+        session: Session,
         mean: tuple[float, float, float],
         std: tuple[float, float, float],
         settings: DetectionSettings,

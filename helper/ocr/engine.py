@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image
 
-from helper import imaging, models
+from helper import arena, imaging, models
 from helper.config import EngineConfig, RecognitionSettings
 from helper.headcut import split_head
 from helper.ocr import memory, skew
@@ -47,8 +47,9 @@ class Engine:
             memory.return_large_blocks()
         model_set = model_set or models.default_models()
         threads = self.config.threads
-        det = models.open_session(model_set.det, threads)
-        cls = models.open_session(model_set.cls, threads)
+        self._budget = arena.Budget(self.config.arena_budget)
+        det = models.open_session(model_set.det, threads, self._budget)
+        cls = models.open_session(model_set.cls, threads, self._budget)
         self.model_source = model_set.source
         self._detector = TextDetector(det, model_set.det_mean, model_set.det_std, self.config.detection)
         self._recognizer = self._open_recognizer(model_set, threads)
@@ -71,13 +72,13 @@ class Engine:
                 f"The recognition model cannot be used ({exc}). Fix: {model_set.rec.fix}"
             ) from None
         if split is None:
-            rec = models.open_session(model_set.rec, threads, data)
+            rec = models.open_session(model_set.rec, threads, self._budget, data)
             classes = rec.get_outputs()[0].shape[-1]
             cut = None
         else:
             del data  # the two halves hold everything needed; 21 MB fewer while they load
-            rec = models.open_session(model_set.rec, threads, split.body)
-            head = models.open_session(model_set.rec, threads, split.head)
+            rec = models.open_session(model_set.rec, threads, self._budget, split.body)
+            head = models.open_session(model_set.rec, threads, self._budget, split.head)
             classes = split.total_classes
             cut = CutHead(head, split.classes, (split.best_logit, split.probs, split.features))
         if isinstance(classes, int) and classes != len(charset):

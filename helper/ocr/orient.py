@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import onnxruntime as ort
 
+from helper.arena import Session
 from helper.ocr.timing import Timings
 
 
@@ -19,7 +19,7 @@ class OrientationClassifier:
     _mean = np.array([0.485, 0.456, 0.406], dtype=np.float32)
     _std = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
-    def __init__(self, session: ort.InferenceSession) -> None:
+    def __init__(self, session: Session) -> None:
         self._session = session
         shape = session.get_inputs()[0].shape
         self._input = session.get_inputs()[0].name

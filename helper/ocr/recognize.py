@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import onnxruntime as ort
 
+from helper.arena import Session
 from helper.config import RecognitionSettings
 from helper.ocr.timing import Timings
 
@@ -88,7 +88,7 @@ class CutHead:
     returns (best logit per column, probabilities, features); ``session`` is the full head on
     those features."""
 
-    session: ort.InferenceSession
+    session: Session
     classes: np.ndarray
     outputs: tuple[str, str, str]
 
@@ -133,7 +133,7 @@ _FAR_EAST = (
 class TextRecognizer:
     def __init__(
         self,
-        session: ort.InferenceSession,
+        session: Session,
         charset: list[str],
         settings: RecognitionSettings,
         cut: CutHead | None = None,
