@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import threading
+from array import array
+from pathlib import Path
 
 import numpy as np
 
@@ -77,13 +79,13 @@ def _restricted_model():
     """py3langid's model cut to our languages at load, so its full table is never kept.
 
     ``set_languages`` would keep the full table beside the cut one (28 MB for 8 MB; measured
-    with memray); building the identifier from the cut arrays gives the same scores.
+    with memray); building the identifier from the cut arrays gives the same scores. The
+    arrays come from our deflated repack of py3langid's model when the build made one
+    (hatch_build.py), else from py3langid's own LZMA file, which takes twice as long.
     """
-    from py3langid.langid import MODEL_DIR, MODEL_FILE
     from py3langid.langid import LanguageIdentifier as Model
-    from py3langid.modelio import load_model
 
-    ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
+    ptc, pc, classes, nextmove, row, output = _model_arrays()
     keep = [i for i, code in enumerate(classes) if code in LATIN_LANGUAGES]
     return Model(
         np.ascontiguousarray(ptc[:, keep]),
@@ -94,3 +96,32 @@ def _restricted_model():
         norm_probs=True,
         tk_row=row,
     )
+
+
+#: The build's repack of py3langid's model (models/manifest.json, key ``language``).
+REPACKED_MODEL = Path(__file__).resolve().parent.parent / "_models" / "langid.npz"
+
+
+def _model_arrays() -> tuple:
+    """(ptc, pc, classes, nextmove, row, output) as py3langid's ``load_model`` returns them."""
+    if not REPACKED_MODEL.is_file():
+        from py3langid.langid import MODEL_DIR, MODEL_FILE
+        from py3langid.modelio import load_model
+
+        return load_model(MODEL_DIR / MODEL_FILE)
+    with np.load(REPACKED_MODEL, allow_pickle=False) as data:
+        return (
+            data["ptc"],
+            data["pc"],
+            data["classes"].tolist(),
+            _unsigned(data["nextmove"]),
+            _unsigned(data["nextmove_row"]),
+            data["out_feat"].tolist(),
+        )
+
+
+def _unsigned(values: np.ndarray) -> array:
+    """The DFA tables as the stdlib arrays py3langid's tokenizer indexes."""
+    out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
+    out.frombytes(np.ascontiguousarray(values).tobytes())
+    return out

@@ -1,3 +1,6 @@
+import numpy as np
+
+from helper.ocr import language
 from helper.ocr.language import LanguageIdentifier
 
 ident = LanguageIdentifier()
@@ -19,3 +22,23 @@ def test_short_text_uses_the_hint_or_stays_undetermined():
     assert ident.identify("OK").code == "und"
     assert ident.identify("Abbrechen", hint="de").code == "de"
     assert ident.identify("12 34").code == "und"
+
+
+def test_the_build_repacked_py3langids_model_array_for_array():
+    """The deflated repack (hatch_build.py) loads in about half the time of py3langid's LZMA
+    file; it must hold exactly the same model."""
+    from array import array
+
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import load_model
+
+    assert language.REPACKED_MODEL.is_file(), "pip install -e . makes it (hatch_build.py)"
+    ours, theirs = language._model_arrays(), load_model(MODEL_DIR / MODEL_FILE)
+    for mine, original in zip(ours, theirs, strict=True):
+        assert type(mine) is type(original)
+        if isinstance(mine, np.ndarray):
+            np.testing.assert_array_equal(mine, original)
+        elif isinstance(mine, array):
+            assert mine.typecode == original.typecode and mine == original
+        else:
+            assert mine == original
