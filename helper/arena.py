@@ -67,12 +67,12 @@ class Budget:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._shrink = ort.RunOptions()
-        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        self.shrinking = ort.RunOptions()
+        self.shrinking.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
     def run_options(self) -> ort.RunOptions | None:
         resident = _resident_bytes()
-        return self._shrink if resident is None or resident > self.limit else None
+        return self.shrinking if resident is None or resident > self.limit else None
 
 
 class Session:
@@ -87,6 +87,11 @@ class Session:
 
     def run(self, outputs: Sequence[str] | None, feed: dict[str, np.ndarray]) -> list[Any]:
         return self._session.run(outputs, feed, self._budget.run_options())
+
+    def run_and_give_back(self, feed: dict[str, np.ndarray]) -> None:
+        """A run at whose end the arena's free regions go back whatever the budget says: the
+        only way onnxruntime's Python API offers to shrink it (an idle daemon, below)."""
+        self._session.run(None, feed, self._budget.shrinking)
 
     def get_inputs(self) -> list[Any]:
         return self._session.get_inputs()

@@ -151,6 +151,12 @@ class Engine:
             width, height = full_size
         return Result(width=width, height=height, blocks=blocks, language=language, timing_ms=timer.ms)
 
+    def release_memory(self) -> None:
+        """Give back what readings freed, for a daemon going idle: the shared arena's free
+        regions (kept between runs for speed, helper/arena.py) and the heap's free pages."""
+        self._recognizer.give_back_arena()
+        memory.release_free()
+
     def identify_language(self, text: str, lang: str | None = None) -> Language:
         """The language of text that did not come from OCR (a PDF's text layer), as for OCR."""
         return self._language.identify(text, lang)

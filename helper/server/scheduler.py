@@ -203,7 +203,8 @@ class Scheduler:
                 if self._untrimmed and self.running == 0:
                     # Idle: give back what the last readings freed (nobody waits for it now).
                     self._untrimmed = False
-                    await loop.run_in_executor(self._pool, memory.release_free)
+                    release = getattr(self._engine, "release_memory", memory.release_free)
+                    await loop.run_in_executor(self._pool, release)
                     continue
                 self._wakeup.clear()
                 await self._wakeup.wait()
