@@ -232,9 +232,9 @@ class ServerLimits:
 
 
 def default_workers() -> int:
-    """OCR workers: one per core, each engine call on one thread. On 2 cores that reads 1.7×
-    the images a second of one 2-thread worker when several wait (a page full of images), and
-    costs a lone request about 8% (docs/performance.md, the daemon)."""
+    """OCR workers: one per core, so several waiting images (a page full of them) are read at
+    once; each reading may use every core's thread, so a lone one is not slowed down
+    (helper/server/daemon.py; docs/performance.md, the daemon)."""
     return default_threads()
 
 

@@ -120,7 +120,11 @@ def run_serve(port: int, workers: int | None = None, desktop: bool = False) -> i
     from helper.ocr import Engine
 
     settings = ServerSettings(port=port) if workers is None else ServerSettings(port=port, workers=workers)
-    config = EngineConfig(threads=max(1, EngineConfig().threads // settings.workers))
+    # Every worker runs its readings on all cores' threads: a lone request (one user, one
+    # image) then gets both cores, and several at once share them (onnxruntime's threads do
+    # not spin, helper/models.py). One thread a worker made a lone round trip 1.5-1.8x the
+    # in-process time; all threads 0.91-0.96x (docs/performance.md, the daemon).
+    config = EngineConfig()
     try:
         engine = Engine(config)
     except Exception as exc:
