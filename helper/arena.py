@@ -45,6 +45,9 @@ def share() -> None:
         _shared = True
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
 def _resident_bytes() -> int | None:
     """This process's resident memory, or None where /proc is not there (not Linux)."""
     try:
@@ -52,9 +55,6 @@ def _resident_bytes() -> int | None:
             return int(stream.read().split()[1]) * _PAGE
     except OSError:
         return None
-
-
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class Budget:
@@ -78,7 +78,8 @@ class Budget:
 class Session:
     """An onnxruntime session drawing on the shared arena, each run within ``budget``.
 
-    Only what the engine uses is passed through: ``run``, ``get_inputs``, ``get_outputs``.
+    Only what the engine uses is passed through (``run``, ``get_inputs``, ``get_outputs``),
+    plus ``run_and_give_back`` for an engine going idle.
     """
 
     def __init__(self, session: ort.InferenceSession, budget: Budget) -> None:
