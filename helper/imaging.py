@@ -9,7 +9,6 @@ palette with transparency, grey+alpha) are brought to plain 8-bit colour correct
 from __future__ import annotations
 
 import io
-import struct
 import warnings
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from helper.config import InputLimits
-from helper.errors import DecodeFailed, HeifUnavailable, TooLarge, UnsupportedFormat
+from helper.errors import DecodeFailed, HeifUnavailable, HelperError, TooLarge, UnsupportedFormat
 
 Image.init()
 # Pillow's own bomb check fires while the header is parsed, before our size check can run;
@@ -32,8 +31,6 @@ class DecodedImage:
 
     pixels: np.ndarray
     format: str
-    #: Frames in the file; only the first is read (animated GIF/WebP, multi-page TIFF).
-    frames: int = 1
     #: Size of the image as the file gives it (after EXIF rotation). ``pixels`` is smaller
     #: when a huge JPEG was decoded at a reduced scale; boxes are reported in this size.
     full_size: tuple[int, int] | None = None
@@ -74,7 +71,6 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
         with image:
             width, height = image.size
             _check_size(width, height, limits)
-            frames = int(getattr(image, "n_frames", 1) or 1) if image.format != "GIF" else 1
             fmt = image.format or "unknown"
             try:
                 image.seek(0)
@@ -86,14 +82,14 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
                 pixels = _to_bgr(image)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise TooLarge(f"the image declares too many pixels ({exc})") from None
-            except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+            except HelperError:
+                raise
+            except Exception as exc:  # a plugin's own type: RuntimeError (AVIF), TypeError (TIFF)...
                 raise DecodeFailed(f"the image data is broken or truncated ({_short(exc)})") from None
     if reduced == 1:
-        return DecodedImage(pixels=pixels, format=fmt, frames=frames)
+        return DecodedImage(pixels=pixels, format=fmt)
     turned = orientation in (5, 6, 7, 8)  # EXIF orientations that swap width and height
-    return DecodedImage(
-        pixels=pixels, format=fmt, frames=frames, full_size=(height, width) if turned else (width, height)
-    )
+    return DecodedImage(pixels=pixels, format=fmt, full_size=(height, width) if turned else (width, height))
 
 
 def openers(limits: InputLimits, data: bytes) -> list[str]:
@@ -137,7 +133,9 @@ def from_pillow(image: Image.Image, limits: InputLimits | None = None) -> Decode
     _check_size(*image.size, limits)
     try:
         pixels = _to_bgr(ImageOps.exif_transpose(image))
-    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+    except HelperError:
+        raise
+    except Exception as exc:  # Pillow's plugins raise many types for broken data
         raise DecodeFailed(f"the image data is broken or truncated ({_short(exc)})") from None
     return DecodedImage(pixels=pixels, format=image.format or "pillow")
 
@@ -158,8 +156,14 @@ def from_array(array: np.ndarray, limits: InputLimits | None = None) -> np.ndarr
 
 
 def _to_eight_bits(array: np.ndarray) -> np.ndarray:
-    """Booleans and 0..1 floats are white at 1; 16-bit values scale as 16-bit files do."""
+    """Booleans and 0..1 floats are white at 1; 16-bit values scale as 16-bit files do.
+
+    A float image may hold NaN or infinities (a hostile TIFF, a division by zero upstream);
+    they become black rather than undefined bytes.
+    """
     values = array.astype(np.float32)
+    if np.issubdtype(array.dtype, np.floating):
+        np.nan_to_num(values, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     top = float(values.max()) if values.size else 0.0
     if array.dtype == np.bool_ or (np.issubdtype(array.dtype, np.floating) and top <= 1.0):
         values *= 255.0

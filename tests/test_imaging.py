@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import io
 import struct
+import warnings
 import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageSequence
 
 from helper import imaging
 from helper.config import InputLimits
@@ -138,6 +139,46 @@ def test_truncated_jpeg():
     data = encode(render(LINES), "JPEG")
     with pytest.raises(DecodeFailed):
         imaging.decode(data[: len(data) // 3])
+
+
+def test_broken_avif_is_decode_failed():
+    """Pillow's AVIF plugin raises RuntimeError for broken colour planes (found by fuzzing)."""
+    data = bytearray(encode(render(LINES), "AVIF", quality=90))
+    cut = int(len(data) * 0.7)
+    data[cut:] = bytes(len(data) - cut)
+    with pytest.raises(DecodeFailed) as caught:
+        imaging.decode(bytes(data))
+    assert caught.value.code == "decode_failed"
+
+
+def _tiff_with_broken_second_page(image: Image.Image) -> bytes:
+    """A one-page TIFF whose next-page pointer leads to a page without width or height:
+    Pillow raises TypeError when it counts or seeks pages (found by fuzzing)."""
+    data = bytearray(encode(image, "TIFF"))
+    first = struct.unpack("<I", data[4:8])[0]
+    entries = struct.unpack("<H", data[first : first + 2])[0]
+    pointer = first + 2 + 12 * entries
+    data[pointer : pointer + 4] = struct.pack("<I", len(data))
+    data += struct.pack("<H", 1) + struct.pack("<HHII", 0x0103, 3, 1, 1) + struct.pack("<I", 0)
+    return bytes(data)
+
+
+def test_tiff_with_a_broken_second_page_reads_its_first(engine):
+    data = _tiff_with_broken_second_page(render(LINES))
+    with pytest.raises(TypeError):  # what Pillow does with it, so the test means something
+        len(list(ImageSequence.Iterator(Image.open(io.BytesIO(data)))))
+    assert_reads(engine.recognize(data).text, LINES)
+
+
+def test_float_pixels_that_are_not_numbers_become_black():
+    values = np.full((40, 60), 0.5, dtype=np.float32)
+    values[:, :20] = np.nan
+    values[:, 20:30] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in cast"
+        pixels = imaging.from_array(values)
+    assert (pixels[:, :30] == 0).all()
+    assert (np.abs(pixels[:, 30:].astype(int) - 128) <= 1).all()
 
 
 @pytest.mark.parametrize(

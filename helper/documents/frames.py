@@ -7,7 +7,6 @@ EXIF/TIFF orientation), so a hostile frame fails its page only.
 from __future__ import annotations
 
 import io
-import struct
 import time
 import warnings
 
@@ -16,7 +15,7 @@ from PIL import Image
 from helper import imaging
 from helper.config import DocumentLimits, InputLimits
 from helper.documents.model import OCR, Page
-from helper.errors import DecodeFailed, TooLarge
+from helper.errors import DecodeFailed, HelperError, TooLarge
 
 
 def page_count(data: bytes, limits: DocumentLimits, image_limits: InputLimits) -> int:
@@ -52,11 +51,11 @@ class FrameSource:
             try:
                 self._image.seek(number - 1)
                 decoded = imaging.from_pillow(self._image, self.image_limits)
-            except TooLarge:
-                raise
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
                 raise TooLarge(f"page {number} declares too many pixels ({exc})") from None
-            except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+            except HelperError:
+                raise
+            except Exception as exc:  # Pillow's TIFF reader raises TypeError, KeyError... too
                 raise DecodeFailed(f"page {number} is broken or truncated ({exc})") from None
         dpi = self._image.info.get("dpi")
         decode_ms = (time.perf_counter() - start) * 1000.0
