@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import cv2
@@ -72,7 +74,7 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
             width, height = image.size
             _check_size(width, height, limits)
             fmt = image.format or "unknown"
-            try:
+            with pixels_from("the image declares too many pixels", "the image data is broken or truncated"):
                 image.seek(0)
                 orientation = image.getexif().get(0x0112, 1)
                 reduced = _draft(image, limits.detail_side) if image.format == "JPEG" else 1
@@ -80,12 +82,6 @@ def decode(data: bytes, limits: InputLimits | None = None) -> DecodedImage:
                 # In place: a copy of a big page would be one more full-size image at the peak.
                 ImageOps.exif_transpose(image, in_place=True)
                 pixels = _to_bgr(image)
-            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-                raise TooLarge(f"the image declares too many pixels ({exc})") from None
-            except HelperError:
-                raise
-            except Exception as exc:  # a plugin's own type: RuntimeError (AVIF), TypeError (TIFF)...
-                raise DecodeFailed(f"the image data is broken or truncated ({_short(exc)})") from None
     if reduced == 1:
         return DecodedImage(pixels=pixels, format=fmt)
     turned = orientation in (5, 6, 7, 8)  # EXIF orientations that swap width and height
@@ -131,13 +127,24 @@ def from_pillow(image: Image.Image, limits: InputLimits | None = None) -> Decode
     """A Pillow image from a caller (a screen grab, a PDF page) gets the same care as a file."""
     limits = limits or InputLimits()
     _check_size(*image.size, limits)
-    try:
+    with pixels_from("the image declares too many pixels", "the image data is broken or truncated"):
         pixels = _to_bgr(ImageOps.exif_transpose(image))
+    return DecodedImage(pixels=pixels, format=image.format or "pillow")
+
+
+@contextmanager
+def pixels_from(too_large: str, broken: str) -> Iterator[None]:
+    """Pillow decoding pixels: its errors become ours, each message led by ``too_large`` or
+    ``broken``. Any type counts as broken data, because plugins raise their own: fuzzing found
+    the AVIF plugin's RuntimeError and the TIFF reader's TypeError (docs/ocr.md)."""
+    try:
+        yield
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise TooLarge(f"{too_large} ({exc})") from None
     except HelperError:
         raise
-    except Exception as exc:  # Pillow's plugins raise many types for broken data
-        raise DecodeFailed(f"the image data is broken or truncated ({_short(exc)})") from None
-    return DecodedImage(pixels=pixels, format=image.format or "pillow")
+    except Exception as exc:
+        raise DecodeFailed(f"{broken} ({_short(exc)})") from None
 
 
 def from_array(array: np.ndarray, limits: InputLimits | None = None) -> np.ndarray:

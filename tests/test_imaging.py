@@ -15,7 +15,7 @@ from PIL import Image, ImageSequence
 
 from helper import imaging
 from helper.config import InputLimits
-from helper.errors import DecodeFailed, TooLarge, UnsupportedFormat
+from helper.errors import DecodeFailed, HelperError, TooLarge, UnsupportedFormat
 from tests.conftest import assert_reads, encode, render
 
 LINES = ["Quick brown fox", "jumps over 42 dogs"]
@@ -304,8 +304,6 @@ def test_mutated_files_give_pixels_or_one_of_our_errors(fmt, mode):
     """A seeded fuzz of the decoder: bytes overwritten, files cut short, runs repeated. Every
     outcome is an image or a HelperError with a stable code, never another exception (a run
     of 30,000 such files found the two plugin exceptions tested above)."""
-    from helper.errors import HelperError
-
     image = render(["Fuzz 123"], size=20)
     data = encode(image if mode == "RGB" else image.convert(mode), fmt)
     rng = np.random.default_rng(sum(map(ord, fmt + mode)))

@@ -15,7 +15,6 @@ from PIL import Image
 from helper import imaging
 from helper.config import DocumentLimits, InputLimits
 from helper.documents.model import OCR, Page
-from helper.errors import DecodeFailed, HelperError, TooLarge
 
 
 def page_count(data: bytes, limits: DocumentLimits, image_limits: InputLimits) -> int:
@@ -48,15 +47,10 @@ class FrameSource:
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            try:
+            page = f"page {number}"
+            with imaging.pixels_from(f"{page} declares too many pixels", f"{page} is broken or truncated"):
                 self._image.seek(number - 1)
                 decoded = imaging.from_pillow(self._image, self.image_limits)
-            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-                raise TooLarge(f"page {number} declares too many pixels ({exc})") from None
-            except HelperError:
-                raise
-            except Exception as exc:  # Pillow's TIFF reader raises TypeError, KeyError... too
-                raise DecodeFailed(f"page {number} is broken or truncated ({exc})") from None
         dpi = self._image.info.get("dpi")
         decode_ms = (time.perf_counter() - start) * 1000.0
         pixels, turns, mark = decoded.pixels, 0, time.perf_counter()
