@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from helper.errors import HelperError
-from helper.ocr import memory
 from helper.ocr.result import Result
 from helper.server.protocol import OcrRequest, RequestId, error_message, result_message
 
@@ -35,6 +34,9 @@ _RANK = {"visible": 0, "background": 1}
 
 class Recognizer(Protocol):
     def recognize(self, image: bytes, lang: str | None = None) -> Result: ...
+
+    def release_memory(self) -> None:
+        """Give back what readings freed; called when the queue runs empty."""
 
 
 class Busy(HelperError):
@@ -203,8 +205,7 @@ class Scheduler:
                 if self._untrimmed and self.running == 0:
                     # Idle: give back what the last readings freed (nobody waits for it now).
                     self._untrimmed = False
-                    release = getattr(self._engine, "release_memory", memory.release_free)
-                    await loop.run_in_executor(self._pool, release)
+                    await loop.run_in_executor(self._pool, self._engine.release_memory)
                     continue
                 self._wakeup.clear()
                 await self._wakeup.wait()

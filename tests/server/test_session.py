@@ -494,6 +494,9 @@ def test_a_bug_in_shaping_an_answer_still_answers_and_the_worker_goes_on(engine,
         def recognize(self, image: bytes, lang: str | None = None) -> object:
             return object()
 
+        def release_memory(self) -> None:
+            engine.release_memory()
+
     with InProcessDaemon(Broken(), tmp_path) as daemon, daemon.client() as client:
         for attempt in range(2):
             with pytest.raises(RequestFailed) as caught:
