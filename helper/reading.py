@@ -5,7 +5,8 @@ One input at a time runs in this process and streams page by page, so the first 
 200-page PDF is printed while the rest are read. Several inputs use a pool of processes
 (one engine each, loaded once, onnxruntime threads split between them), and outputs are
 still printed in the order the inputs were given, each as soon as it and those before it
-are done. A failure costs its own input only; a crashed worker is replaced.
+are done. A failure costs its own input only; a crashed worker is replaced, and an input
+that was unfinished when it died is read again alone before it is blamed.
 """
 
 from __future__ import annotations
@@ -249,16 +250,21 @@ def _run_pool(names: list[str], options: Options, reader: Reader, make_engine: C
             stdin = b""
     status = EXIT_OK
     index = 0
+    suspect = -1  # an input that was unfinished when a worker died: it is read again alone
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     )
     while index < len(names):
+        alone = suspect == index
         pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(make_engine, threads)
+            1 if alone else workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(make_engine, threads),
         )
         futures = [
             pool.submit(_work, name, stdin if name == "-" else None, options, reader)
-            for name in names[index:]
+            for name in (names[index : index + 1] if alone else names[index:])
         ]
         try:
             for future in futures:
@@ -266,13 +272,20 @@ def _run_pool(names: list[str], options: Options, reader: Reader, make_engine: C
                 try:
                     failure, ok, chunks = future.result()
                 except BrokenProcessPool:
-                    # The worker died (a crash in a native library). This input is reported;
-                    # the ones after it get a fresh pool.
-                    _report(
-                        name, HelperError("the reader process crashed on this input"), options.fmt, Output()
-                    )
-                    status = EXIT_INPUT_FAILED
-                    index += 1
+                    # A worker died (a crash in a native library), and every unfinished input
+                    # fails with it, so the one we were waiting for may be innocent: only a
+                    # crash while it is read alone is its own. Either way the rest get a fresh pool.
+                    if alone:
+                        _report(
+                            name,
+                            HelperError("the reader process crashed on this input"),
+                            options.fmt,
+                            Output(),
+                        )
+                        status = EXIT_INPUT_FAILED
+                        index += 1
+                    else:
+                        suspect = index
                     break
                 if failure is not None:
                     print(failure, file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 from helper.config import EngineConfig
 from helper.ocr.result import Block, Box, Language, Line, Result, Word
@@ -28,6 +29,8 @@ class EchoEngine:
 def reader(name: str, at_most: int) -> bytes:
     if name == "crash":
         os._exit(7)  # a native library taking the worker process down
+    if name == "slow":
+        time.sleep(1.0)  # still being read in the other worker when the crash breaks the pool
     return f"contents of {name}".encode()
 
 
@@ -41,6 +44,16 @@ def test_a_worker_that_dies_costs_only_its_input(capsys, monkeypatch):
     assert records[1]["error"]["code"] == "internal" and "crashed" in records[1]["error"]["message"]
     assert records[3]["text"] == "contents of third"
     assert status == 1 and "crash: error internal" in err
+
+
+def test_an_input_read_beside_a_crash_is_not_blamed_for_it(capsys, monkeypatch):
+    monkeypatch.setattr("helper.reading._cores", lambda: 2)
+    status = run(["slow", "crash", "second"], Options("json"), reader, EchoEngine)
+    out, err = capsys.readouterr()
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["path"], r["ok"]) for r in records] == [("slow", True), ("crash", False), ("second", True)]
+    assert records[0]["text"] == "contents of slow"
+    assert status == 1 and "slow: error" not in err and "crash: error internal" in err
 
 
 def test_engine_that_cannot_start_is_exit_status_3(capsys):
