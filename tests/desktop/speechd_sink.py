@@ -40,6 +40,7 @@ def main() -> None:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(sample_rate)
+        out.writeframes(b"")  # the header now, not at the first chunk: espeak-ng can be slow to start
         start, written = time.monotonic(), 0
         while chunk := espeak.stdout.read(2048):
             out.writeframes(chunk)  # patches the header: valid if we are killed now

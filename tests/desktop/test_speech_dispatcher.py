@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,11 +82,19 @@ class SpeechDispatcher:
         return sum(wav.stat().st_size for wav in self.out.glob("*.wav"))
 
     def audio_seconds(self) -> float:
-        return sum(wav_stats(wav)[0] for *_, wav in self.utterances() if wav.exists())
+        return sum(_heard(wav) for *_, wav in self.utterances())
 
     def log_tail(self) -> str:
         text = "".join(p.read_text(errors="replace") for p in sorted(self.log.glob("*.log")))
         return text[-3000:]
+
+
+def _heard(wav: Path) -> float:
+    """Seconds in one utterance's file so far; none while the sink has not written its header."""
+    try:
+        return wav_stats(wav)[0]
+    except (FileNotFoundError, EOFError, wave.Error):
+        return 0.0
 
 
 def _module_dir() -> str | None:
