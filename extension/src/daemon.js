@@ -11,6 +11,7 @@
 
 import { encodeOcrFrame } from "./frames.js";
 import { getSettings, saveToken } from "./settings.js";
+import { nextMessage, openSocket } from "./socket.js";
 
 export const KEEPALIVE_MS = 20_000;
 export const MAX_INFLIGHT = 4;
@@ -18,7 +19,6 @@ export const RECONNECT_MIN_MS = 250;
 export const RECONNECT_MAX_MS = 2_000;
 // How long a request that was already sent waits for a dropped daemon to come back.
 export const RESEND_GRACE_MS = 20_000;
-const OPEN_TIMEOUT_MS = 5_000;
 const WELCOME_TIMEOUT_MS = 15_000;
 const PAIRING_TIMEOUT_MS = 130_000; // the daemon gives up first (pairing_timeout_s = 120)
 const BUSY_RETRIES = 4;
@@ -36,55 +36,6 @@ const UNAVAILABLE = () =>
   new DaemonError("daemon_unavailable", "The a11y-helper daemon is not running.");
 const NOT_PAIRED = () =>
   new DaemonError("not_paired", "This browser is not paired with the a11y-helper daemon.");
-
-function openSocket(port) {
-  return new Promise((resolve, reject) => {
-    let ws;
-    try {
-      ws = new WebSocket(`ws://127.0.0.1:${port}/v1`);
-    } catch (err) {
-      reject(err);
-      return;
-    }
-    ws.binaryType = "arraybuffer";
-    const timer = setTimeout(() => {
-      ws.close();
-      reject(new Error("timeout"));
-    }, OPEN_TIMEOUT_MS);
-    ws.addEventListener("open", () => {
-      clearTimeout(timer);
-      resolve(ws);
-    }, { once: true });
-    ws.addEventListener("close", () => {
-      clearTimeout(timer);
-      reject(new Error("closed"));
-    }, { once: true });
-  });
-}
-
-/** The next JSON text message on `ws`, or `{type: "closed", code}` if it closes first. */
-function nextMessage(ws, timeoutMs) {
-  return new Promise((resolve) => {
-    const done = (value) => {
-      clearTimeout(timer);
-      ws.removeEventListener("message", onMessage);
-      ws.removeEventListener("close", onClose);
-      resolve(value);
-    };
-    const onMessage = (ev) => {
-      if (typeof ev.data !== "string") return;
-      try {
-        done(JSON.parse(ev.data));
-      } catch {
-        done({ type: "error", code: "bad_reply", message: "The daemon sent something unreadable." });
-      }
-    };
-    const onClose = (ev) => done({ type: "closed", code: ev.code });
-    const timer = setTimeout(() => done({ type: "timeout" }), timeoutMs);
-    ws.addEventListener("message", onMessage);
-    ws.addEventListener("close", onClose);
-  });
-}
 
 export class Daemon extends EventTarget {
   constructor() {
