@@ -23,13 +23,14 @@ from collections.abc import Callable
 from concurrent.futures import Future
 
 from helper.config import DesktopSettings
-from helper.desktop import clipboard, pointer, viewer
+from helper.desktop import clipboard, viewer
 from helper.desktop.capture import Frame, Rect, Screen, active_window_rect, around_pointer
 from helper.desktop.continuous import Continuous
 from helper.desktop.hotkeys import Hotkeys
 from helper.desktop.navigator import Navigator, Reading
-from helper.desktop.speech import Speaker, Voice, make_voice, spell, spoken_lines, tidy
-from helper.errors import CaptureError, HelperError, ViewerUnavailable
+from helper.desktop.review import ReviewActions
+from helper.desktop.speech import Speaker, Voice, make_voice, spoken_lines
+from helper.errors import CaptureError, HelperError
 from helper.ocr import Engine
 from helper.ocr.result import Block, Line, Result
 
@@ -40,7 +41,7 @@ READ_ACTIONS = ("read_screen", "read_window", "read_mouse", "read_region")
 OutputListener = Callable[[str, str], None]
 
 
-class Desktop:
+class Desktop(ReviewActions):
     def __init__(
         self,
         engine: Engine,
@@ -351,97 +352,6 @@ class Desktop:
             self._on_error(error)
         with contextlib.suppress(HelperError):  # the clipboard may be what failed
             self._say(error.message, None, solicited=True)
-
-    def _lang(self) -> str | None:
-        reading = self.navigator.current
-        if reading is None or reading.result.language.code == "und":
-            return self.settings.lang
-        return reading.result.language.code
-
-    # -- navigation -------------------------------------------------------------------
-
-    def _fresh_utterance(self) -> None:
-        """Navigation interrupts whatever is being said, as in a screen reader."""
-        if self.speaker is not None:
-            self.speaker.stop()
-        self._last_spoken = []
-
-    def _nothing_read(self) -> bool:
-        if self.navigator.current is None:
-            self._say("Nothing has been read yet. Read the active window first.", None)
-            return True
-        if not self.navigator.current.result.has_text:
-            self._say(f"No text found in {self.navigator.current.what}.", None)
-            return True
-        return False
-
-    def _speak_line(self, line: Line | None, at_edge: str) -> None:
-        self._fresh_utterance()
-        if self._nothing_read():
-            return
-        if line is None:
-            self._say(at_edge, None)
-        else:
-            self._say(tidy(line.text), self._lang())
-
-    def _repeat(self) -> None:
-        spoken = list(self._last_spoken)
-        self._fresh_utterance()
-        if not spoken:
-            if not self._nothing_read():
-                line = self.navigator.line()
-                self._say(tidy(line.text) if line else "", self._lang())
-            return
-        for text, lang in spoken:
-            self._say(text, lang)
-
-    def _spell(self) -> None:
-        self._fresh_utterance()
-        if self._nothing_read():
-            return
-        line = self.navigator.line()
-        if line is not None:
-            self._say(spell(line.text), self._lang())
-
-    def _copy(self) -> None:
-        if self.speaker is not None:
-            self.speaker.stop()
-        if self._nothing_read():
-            return
-        reading = self.navigator.current
-        assert reading is not None
-        clipboard.copy(reading.result.text)
-        if self._on_output:
-            self._on_output("clipboard", reading.result.text)
-        count = len(reading.result.lines)
-        if self.settings.output != "clipboard":
-            self._say(f"Copied {count} line{'s' if count != 1 else ''}.", None)
-
-    def _view(self) -> None:
-        """Open the result in an accessible text window; without one, copy it and say so."""
-        if self._nothing_read():
-            return
-        reading = self.navigator.current
-        assert reading is not None
-        self._viewers = [view for view in self._viewers if view.poll() is None]
-        try:
-            self._viewers.append(viewer.show(reading.result.text, f"Text of {reading.what} - a11y-helper"))
-        except ViewerUnavailable as exc:
-            clipboard.copy(reading.result.text)
-            if self._on_output:
-                self._on_output("clipboard", reading.result.text)
-            self._fail(exc)
-
-    def _point(self, click: bool) -> None:
-        self._fresh_utterance()
-        if self._nothing_read():
-            return
-        target = self.navigator.point()
-        line = self.navigator.line()
-        if target is None or line is None:
-            return
-        pointer.move_to(*target, click=click)
-        self._say(f"{'Clicked' if click else 'Mouse on'} {tidy(line.text)}", self._lang())
 
     # -- continuous mode --------------------------------------------------------------
 
