@@ -33,6 +33,7 @@ function publicResult(msg) {
     text: msg.text,
     language: msg.language ?? null,
     confidence: msg.confidence ?? null,
+    unreadLines: msg.unread_lines ?? 0, // text found but not read: not "no text"
   };
 }
 

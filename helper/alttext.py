@@ -3,7 +3,8 @@
 Rules (docs/alt-text.md): lines in reading order, joined into sentences a synthesiser
 reads naturally; a line repeated verbatim (a banner's echo, a watermark) is said once; the
 text is cut at a word boundary near ``max_chars`` and says it was cut; an image with no
-readable text says so in words, never an empty string.
+readable text says so in words, never an empty string, and one with text we could not read
+says that instead.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ DEFAULT_MAX_CHARS = 300
 def alt_text(result: Result, max_chars: int = DEFAULT_MAX_CHARS, prefix: str = PREFIX) -> str:
     lines = _unique_lines(result)
     if not lines:
-        return NO_TEXT
+        return nothing_read(result)
     spoken = " ".join(_sentence(block_lines) for block_lines in lines)
     if len(spoken) > max_chars:
         head = spoken[:max_chars]
@@ -35,6 +36,15 @@ def alt_text(result: Result, max_chars: int = DEFAULT_MAX_CHARS, prefix: str = P
             unit = "character" if more == 1 else "characters"
         spoken = head.rstrip(" ,;:") + CUT_NOTE.format(more=more, unit=unit)
     return prefix + spoken
+
+
+def nothing_read(result: Result, what: str = "image") -> str:
+    """What to say for a result with no text: that there is none, or that there is text we
+    could not read (Korean, say, which the models do not know). The two are not the same to
+    a listener, who may find another way to read the second."""
+    if result.unread_lines:
+        return f"{what[:1].upper()}{what[1:]} has text that could not be read."
+    return f"No text found in {what}."
 
 
 def _sentence(lines: list[str]) -> str:
@@ -94,6 +104,8 @@ def document_alt(
     for index, (number, result) in enumerate(pages):
         if result is None:
             said = f"Page {number}: could not be read."
+        elif result.unread_lines and not result.has_text:
+            said = f"Page {number}: has text that could not be read."
         elif not result.has_text:
             said = f"Page {number}: no text found."
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from helper.alttext import NO_TEXT, alt_text, document_alt
+from helper.alttext import alt_text, document_alt, nothing_read
 from helper.errors import HelperError
 from helper.ocr.result import SCHEMA_VERSION, Result
 
@@ -21,7 +21,7 @@ def render_result(path: str, result: Result, fmt: str, with_name: bool = False) 
     if fmt == "json":
         record = {"path": path, "ok": True, **result.to_dict(), "alt": alt_text(result)}
         return json.dumps(record, ensure_ascii=False)
-    body = alt_text(result) if fmt == "alt" else (result.text if result.has_text else NO_TEXT)
+    body = alt_text(result) if fmt == "alt" else (result.text if result.has_text else nothing_read(result))
     return f"==> {path} <==\n{body}" if with_name else body
 
 
@@ -84,6 +84,8 @@ HEADER_LABEL, FOOTER_LABEL = "Header: ", "Footer: "
 def page_text(page) -> str:
     """A page's text: its header line(s) first, then the body, then its footer line(s)."""
     if not page.result.has_text:
+        if page.result.unread_lines:
+            return "(this page has text that could not be read)"
         return "(no text found on this page)"
     body = page.body
     if body is page.result:

@@ -39,6 +39,20 @@ def render(
     return image
 
 
+HANGUL_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"  # fonts-wqy-microhei (.ci/run)
+
+
+def hangul(lines: list[str], size: int = 32) -> Image.Image:
+    """Korean lines: a script the models do not read (PP-OCRv6 has no Hangul)."""
+    font = ImageFont.truetype(HANGUL_FONT, size)
+    width = int(max(font.getlength(line) for line in lines)) + 60
+    image = Image.new("RGB", (width, len(lines) * size * 2 + 40), "white")
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((30, 20 + i * size * 2), line, font=font, fill="black")
+    return image
+
+
 def encode(image: Image.Image, fmt: str = "PNG", **params) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **params)

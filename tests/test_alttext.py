@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from helper.alttext import NO_TEXT, alt_text
+import dataclasses
+
+from helper.alttext import NO_TEXT, alt_text, document_alt, nothing_read
 from helper.ocr.result import Block, Box, Language, Line, Result
 
 BOX = Box(0, 0, 10, 10)
@@ -16,6 +18,14 @@ def result(*blocks: list[str]) -> Result:
 def test_no_text_is_an_honest_statement():
     assert alt_text(result()) == NO_TEXT
     assert NO_TEXT.strip()
+
+
+def test_text_that_could_not_be_read_is_said_so_not_no_text():
+    unread = dataclasses.replace(result(), unread_lines=2)
+    assert alt_text(unread) == "Image has text that could not be read."
+    assert nothing_read(unread, "the active window") == "The active window has text that could not be read."
+    assert nothing_read(result(), "the active window") == "No text found in the active window."
+    assert "Page 2: has text that could not be read." in document_alt(2, [(1, result(["Hi"])), (2, unread)])
 
 
 def test_lines_become_sentences_in_reading_order():

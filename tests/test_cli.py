@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import assert_reads, encode, render
+from tests.conftest import assert_reads, encode, hangul, render
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "library-banner.png"
@@ -42,6 +42,15 @@ def test_sample_in_the_readme(files):
     assert_reads(done.stdout.decode(), ["Community Library", "Open late on Thursdays until 9 pm"])
 
 
+def test_text_in_a_script_we_cannot_read_is_reported_not_called_no_text(tmp_path):
+    image = tmp_path / "korean.png"
+    image.write_bytes(encode(hangul(["새 창에서 열기"])))
+    record = json.loads(run("ocr", str(image), "--format", "json").stdout)
+    assert record["text"] == "" and record["unread_lines"] == 1
+    assert record["alt"] == "Image has text that could not be read."
+    assert run("ocr", str(image)).stdout.decode().strip() == "Image has text that could not be read."
+
+
 def test_json_one_object_per_file_in_input_order(files):
     done = run("ocr", str(files["good"]), str(files["broken"]), str(files["second"]), "--format", "json")
     assert done.returncode == 1
@@ -52,7 +61,7 @@ def test_json_one_object_per_file_in_input_order(files):
     assert_reads(good["text"], ["Platform 4 closed"])
     assert good["width"] > 0 and good["blocks"][0]["lines"][0]["words"][0]["box"]["width"] > 0
     assert {"decode", "detect_model", "recognize", "total"} <= set(good["timing_ms"])
-    assert good["alt"].startswith("Image text:")
+    assert good["alt"].startswith("Image text:") and good["unread_lines"] == 0
     assert broken == {"schema": 1, "path": str(files["broken"]), "ok": False, "error": broken["error"]}
     assert broken["error"]["code"] == "decode_failed"
     assert_reads(second["text"], ["Tickets sold here"])

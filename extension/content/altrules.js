@@ -93,16 +93,19 @@
   }
 
   /** The name given to an image whose text is empty, from what the page says about it. */
-  function noTextName({ caption, title, linkText, src }) {
+  /** The name of an image with no text we could read, from what the page says about it;
+   * `unread`: the daemon found text it could not read (another script), which is not "no text". */
+  function noTextName({ caption, title, linkText, src }, unread = false) {
+    const lead = unread ? "Image, text that could not be read." : "Image, no text found.";
     const c = normalise(caption);
-    if (c) return `Image, no text found. Caption: ${c}`;
+    if (c) return `${lead} Caption: ${c}`;
     const t = normalise(title);
-    if (t && isUseful(t, src)) return `Image, no text found. Title: ${t}`;
+    if (t && isUseful(t, src)) return `${lead} Title: ${t}`;
     const l = normalise(linkText);
-    if (l) return `Image, no text found. Link: ${l}`;
+    if (l) return `${lead} Link: ${l}`;
     const f = meaningfulFileName(src);
-    if (f) return `Image, no text found. File name: ${f}`;
-    return "Image, no text found.";
+    if (f) return `${lead} File name: ${f}`;
+    return lead;
   }
 
   globalThis.A11yHelperRules = { classifyAlt, isUseful, meaningfulFileName, noTextName, normalise };

@@ -191,7 +191,7 @@
     }
     if (reply.ok) {
       const { result } = reply;
-      const label = R.normalise(result.text) ? machineMade(result) : R.noTextName(context(el, target));
+      const label = R.normalise(result.text) ? machineMade(result) : R.noTextName(context(el, target), result.unreadLines > 0);
       if (apply(el, target, label)) {
         entry.state = "named";
         entry.written = label;

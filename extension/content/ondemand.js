@@ -79,7 +79,7 @@
         announce(`Text in image: ${R.normalise(text).replace(/[.!?]*$/, ".")}${shortcut}`);
       } else {
         panel.hide();
-        announce("No text found in this image.");
+        announce(reply.result.unreadLines > 0 ? "This image has text that could not be read." : "No text found in this image.");
       }
       return;
     }

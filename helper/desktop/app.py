@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 
+from helper.alttext import nothing_read
 from helper.config import DesktopSettings
 from helper.desktop import clipboard, viewer
 from helper.desktop.capture import Frame, Rect, Screen, active_window_rect, around_pointer
@@ -280,7 +281,7 @@ class Desktop(ReviewActions):
                 if epoch != self._epoch:
                     return  # stopped (or superseded) while recognising: say nothing more
                 if self.settings.output == "clipboard":
-                    copied.append(prefix + (result.text if result.has_text else f"No text found in {what}."))
+                    copied.append(prefix + (result.text if result.has_text else nothing_read(result, what)))
                 else:
                     self._announce(result, frame.what, prefix, solicited=True, already=early)
             if copied:
@@ -307,7 +308,7 @@ class Desktop(ReviewActions):
             if lines is not None:
                 self._emit("clipboard", "\n".join(line.text for line in lines))
             else:
-                self._emit("clipboard", result.text if result.has_text else f"No text found in {what}.")
+                self._emit("clipboard", result.text if result.has_text else nothing_read(result, what))
             return
         if lines is not None:
             chunks = [spoken_lines([line.text]) for line in lines]
@@ -317,7 +318,7 @@ class Desktop(ReviewActions):
                 blocks, prefix = blocks[len(already) :], ""
             chunks = [spoken_lines([line.text for line in block.lines]) for block in blocks]
         else:
-            self._say(f"{prefix}No text found in {what}.", None, solicited)
+            self._say(prefix + nothing_read(result, what), None, solicited)
             return
         for i, chunk in enumerate(chunks):
             self._say((prefix if i == 0 else "") + chunk, lang, solicited)

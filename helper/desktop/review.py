@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 from typing import TYPE_CHECKING
 
+from helper.alttext import nothing_read
 from helper.config import DesktopSettings
 from helper.desktop import clipboard, pointer, viewer
 from helper.desktop.navigator import Navigator
@@ -54,7 +55,7 @@ class ReviewActions:
             self._say("Nothing has been read yet. Read the active window first.", None)
             return True
         if not self.navigator.current.result.has_text:
-            self._say(f"No text found in {self.navigator.current.what}.", None)
+            self._say(nothing_read(self.navigator.current.result, self.navigator.current.what), None)
             return True
         return False
 

@@ -131,13 +131,19 @@ class Engine:
         self._fix_upside_down(crops, readings, timer)
         mark = timer.add("orient", mark)
 
-        floor = self.config.recognition.min_line_confidence
+        settings = self.config.recognition
         segments = [
             seg
             for crop, reading in zip(crops, readings, strict=True)
-            if reading.confidence >= floor
-            and (seg := _segment(crop, reading, read_width, read_height, self.config.recognition))
+            if reading.confidence >= settings.min_line_confidence
+            and (seg := _segment(crop, reading, read_width, read_height, settings))
         ]
+        unread = sum(
+            1
+            for region, reading in zip(regions, readings, strict=True)
+            if (reading.confidence < settings.min_line_confidence or not reading.text.strip())
+            and region.width >= settings.unread_min_aspect * region.height
+        )
         blocks = arrange(segments)
         mark = timer.add("layout", mark)
         text = "\n".join(line.text for block in blocks for line in block.lines)
@@ -149,7 +155,14 @@ class Engine:
         timer.ms["total"] = (time.perf_counter() - start) * 1000.0
         if full_size is not None:
             width, height = full_size
-        return Result(width=width, height=height, blocks=blocks, language=language, timing_ms=timer.ms)
+        return Result(
+            width=width,
+            height=height,
+            blocks=blocks,
+            language=language,
+            timing_ms=timer.ms,
+            unread_lines=unread,
+        )
 
     def release_memory(self) -> None:
         """Give back what readings freed, for a daemon going idle: the shared arena's free

@@ -144,6 +144,9 @@ class Result:
     blocks: tuple[Block, ...]
     language: Language
     timing_ms: dict[str, float] = field(default_factory=dict)
+    #: Detected text lines that could not be read (a script the models do not know, text
+    #: too faint): with no text, "no text found" would be untrue, so the alt text says so.
+    unread_lines: int = 0
 
     @property
     def lines(self) -> list[Line]:
@@ -172,6 +175,7 @@ class Result:
             "language_confidence": round(self.language.confidence, 4),
             "confidence": round(self.confidence, 4),
             "blocks": [block.to_dict() for block in self.blocks],
+            "unread_lines": self.unread_lines,
             "timing_ms": {k: round(v, 1) for k, v in self.timing_ms.items()},
         }
 

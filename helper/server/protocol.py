@@ -156,6 +156,7 @@ def result_body(result: Result, want: tuple[str, ...]) -> dict[str, Any]:
         "height": result.height,
         "language": result.language.code,
         "confidence": round(result.confidence, 4),
+        "unread_lines": result.unread_lines,
     }
     if "alt" in want:
         body["alt"] = alt_text(result)

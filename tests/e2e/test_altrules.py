@@ -108,3 +108,12 @@ def test_no_text_names_use_what_the_page_says(rules):
     assert (
         name(caption="", title="", linkText="", src="https://x.org/IMG_4031.jpg") == "Image, no text found."
     )
+
+
+def test_text_that_could_not_be_read_is_not_called_no_text(rules):
+    def name(unread, **ctx):
+        return rules.evaluate("([ctx, unread]) => A11yHelperRules.noTextName(ctx, unread)", [ctx, unread])
+
+    ctx = {"caption": "", "title": "", "linkText": "Home", "src": ""}
+    assert name(True, **ctx) == "Image, text that could not be read. Link: Home"
+    assert name(False, **ctx) == "Image, no text found. Link: Home"

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from tests.conftest import assert_reads, encode, render, words
+from tests.conftest import assert_reads, encode, hangul, render, words
 
 PARAGRAPH = ["The library opens at nine", "and closes at six on Sunday"]
 
@@ -98,6 +98,34 @@ def test_no_text(engine):
     assert not result.has_text
     assert result.text == ""
     assert result.language.code == "und"
+    assert result.unread_lines == 0
+
+
+def test_text_in_a_script_the_models_do_not_know_is_not_called_no_text(engine):
+    # PP-OCRv6 reads no Hangul: the lines are found, read as nothing, and counted.
+    result = engine.recognize(encode(hangul(["새 창에서 열기", "저장하지 않은 변경 사항"])))
+    assert not result.has_text
+    assert result.unread_lines == 2
+
+
+def test_shapes_without_text_are_not_unread_text(engine):
+    image = Image.new("RGB", (480, 360), (40, 90, 160))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((40, 40, 200, 200), fill=(240, 200, 60))
+    draw.rectangle((260, 120, 420, 300), fill=(200, 40, 40))
+    draw.line((0, 340, 480, 300), fill="white", width=4)
+    result = engine.recognize(encode(image))
+    assert not result.has_text and result.unread_lines == 0
+
+
+def test_unread_lines_beside_text_that_was_read(engine):
+    latin = render(["Open in a new window"], size=32)
+    both = Image.new("RGB", (max(latin.width, 500), latin.height + 120), "white")
+    both.paste(latin, (0, 0))
+    both.paste(hangul(["새 창에서 열기"]), (0, latin.height))
+    result = engine.recognize(encode(both))
+    assert_reads(result.text, ["Open in a new window"])
+    assert result.unread_lines == 1
 
 
 def test_accepts_arrays_from_screen_capture(engine):

@@ -55,7 +55,7 @@ def test_a_paired_client_reads_an_image(daemon, banner):
     assert result["type"] == "result" and result["id"] == 1 and result["cached"] is False
     assert_reads(result["text"], BANNER)
     assert result["alt"].startswith("Image text: Community Library")
-    assert result["language"] == "en" and 0.5 < result["confidence"] <= 1
+    assert result["language"] == "en" and 0.5 < result["confidence"] <= 1 and result["unread_lines"] == 0
     assert [line["text"] for line in result["lines"]] == BANNER
     assert set(result["lines"][0]) == {"text", "confidence", "box"}
     assert {"queue", "total"} <= set(result["timing_ms"])
