@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from tests.conftest import hangul
+
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension"
 CHROMIUM = os.environ.get("A11Y_HELPER_CHROMIUM", "/usr/bin/chromium")
@@ -229,6 +231,7 @@ def sites(tmp_path_factory):
     ImageDraw.Draw(shape).ellipse((60, 20, 180, 140), fill=(200, 30, 30))
     shape.save(img / "red-circle.png")
     shape.save(img / "IMG_4031.png")
+    hangul(["새 창에서 열기"]).save(img / "korean.png")  # a script the models do not read
     main, other = Site(root), Site(root)
     for page in (Path(__file__).parent / "pages").glob("*.html"):
         (root / page.name).write_text(page.read_text().replace("{{OTHER}}", other.url))

@@ -63,6 +63,12 @@ def test_unlabeled_images_get_names_from_the_daemon(paired, sites):
         timeout=20,
         message="an honest name for a picture called IMG_4031",
     )
+    # Text in a script the models do not read is found, so it is not called "no text".
+    wait_until(
+        lambda: ax_name(page, "#korean") == "Image, text that could not be read. File name: korean",
+        timeout=20,
+        message=lambda: f"the Korean sign's name (now {ax_name(page, '#korean')!r})",
+    )
 
     # Left alone: an author's good alt, decorative and hidden images, a tiny image.
     assert attr(page, "#good", "alt") == "Poster: concert tonight at eight"
@@ -87,6 +93,28 @@ def test_unlabeled_images_get_names_from_the_daemon(paired, sites):
 
 
 LIVE = "[data-a11y-helper-ui] [role='status']"
+
+
+def test_on_demand_text_that_could_not_be_read_is_said_so(paired, sites):
+    main, _ = sites
+    page = paired.context.new_page()
+    page.goto(f"{main.url}/demand.html")
+    page.evaluate(
+        """() => new Promise((done) => {
+            const link = Object.assign(document.createElement("a"), { id: "sign", href: "#sign" });
+            const img = Object.assign(new Image(), { src: "img/korean.png", alt: "Sign", onload: done });
+            link.append(img);
+            document.body.append(link);
+        })"""
+    )
+    page.focus("#sign")
+    assert paired.command("command")
+    live = page.locator(LIVE)
+    wait_until(
+        lambda: live.text_content() == "This image has text that could not be read.",
+        timeout=20,
+        message="the live region to say the text could not be read",
+    )
 
 
 def test_on_demand_read_is_announced_and_copyable(paired, sites):
