@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from helper.ocr.result import Result
 
-NO_TEXT = "No text found in image."
 PREFIX = "Image text: "
 CUT_NOTE = " … (text cut; {more} more {unit})"
 DEFAULT_MAX_CHARS = 300

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class ReviewActions:
-    """What ``Desktop`` provides to the review actions."""
+    """The review actions; the attributes and output below are what ``Desktop`` provides."""
 
     navigator: Navigator
     settings: DesktopSettings
@@ -32,11 +32,11 @@ class ReviewActions:
     _last_spoken: list[tuple[str, str | None]]
     _viewers: list[subprocess.Popen]
 
-    def _say(self, text: str, lang: str | None, solicited: bool = True) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # Desktop's own output; declared for type checkers only
 
-    def _fail(self, error: HelperError) -> None:
-        raise NotImplementedError
+        def _say(self, text: str, lang: str | None, solicited: bool = True) -> None: ...
+
+        def _fail(self, error: HelperError) -> None: ...
 
     def _lang(self) -> str | None:
         reading = self.navigator.current
