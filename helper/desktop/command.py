@@ -8,9 +8,10 @@ import signal
 import sys
 import threading
 
-from helper.config import OUTPUT_MODES, SPEECH_BACKENDS, config_file, load_desktop_settings
+from helper.config import OUTPUT_MODES, SPEECH_BACKENDS
 from helper.desktop.hotkeys import to_pynput
 from helper.errors import HelperError, ModelError
+from helper.settings_file import config_file, load_desktop_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ENGINE = 0, 1, 2, 3
 ONCE = {"screen": "read_screen", "window": "read_window", "mouse": "read_mouse", "region": "read_region"}

@@ -154,10 +154,10 @@ def run_serve(port: int, workers: int | None = None, desktop: bool = False) -> i
 
 
 def _start_desktop(engine: Engine) -> Desktop | None:
-    from helper.config import load_desktop_settings
     from helper.desktop.app import Desktop
     from helper.desktop.capture import check_display
     from helper.errors import HelperError
+    from helper.settings_file import load_desktop_settings
 
     try:
         check_display()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helper.config import DesktopSettings, desktop_settings_from
+from helper.config import DesktopSettings
 from helper.desktop import nvda
 from helper.desktop.espeak import EspeakVoice
 from helper.desktop.nvda import (
@@ -26,6 +26,7 @@ from helper.desktop.nvda import (
 )
 from helper.desktop.speech import Speaker, make_voice
 from helper.errors import SpeechUnavailable
+from helper.settings_file import desktop_settings_from
 
 RPC_S_SERVER_UNAVAILABLE = 1722  # what the real client returns when NVDA is not running
 

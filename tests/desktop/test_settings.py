@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helper.config import DEFAULT_HOTKEYS, DesktopSettings, load_desktop_settings
+from helper.config import DEFAULT_HOTKEYS, DesktopSettings
 from helper.desktop.hotkeys import Hotkeys, to_pynput
 from helper.errors import ConfigError
+from helper.settings_file import load_desktop_settings
 
 
 def test_missing_file_gives_the_defaults(tmp_path):
