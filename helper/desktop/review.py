@@ -12,14 +12,11 @@ from typing import TYPE_CHECKING
 
 from helper.alttext import nothing_read
 from helper.config import DesktopSettings
-from helper.desktop import clipboard, pointer, viewer
+from helper.desktop import pointer, viewer
 from helper.desktop.navigator import Navigator
 from helper.desktop.speech import Speaker, spell, tidy
 from helper.errors import HelperError, ViewerUnavailable
 from helper.ocr.result import Line
-
-if TYPE_CHECKING:
-    from helper.desktop.app import OutputListener
 
 
 class ReviewActions:
@@ -28,7 +25,6 @@ class ReviewActions:
     navigator: Navigator
     settings: DesktopSettings
     speaker: Speaker | None
-    _on_output: OutputListener | None
     _last_spoken: list[tuple[str, str | None]]
     _viewers: list[subprocess.Popen]
 
@@ -37,6 +33,8 @@ class ReviewActions:
         def _say(self, text: str, lang: str | None, solicited: bool = True) -> None: ...
 
         def _fail(self, error: HelperError) -> None: ...
+
+        def _emit(self, kind: str, text: str) -> None: ...
 
     def _lang(self) -> str | None:
         reading = self.navigator.current
@@ -94,9 +92,7 @@ class ReviewActions:
             return
         reading = self.navigator.current
         assert reading is not None
-        clipboard.copy(reading.result.text)
-        if self._on_output:
-            self._on_output("clipboard", reading.result.text)
+        self._emit("clipboard", reading.result.text)
         count = len(reading.result.lines)
         if self.settings.output != "clipboard":
             self._say(f"Copied {count} line{'s' if count != 1 else ''}.", None)
@@ -111,9 +107,7 @@ class ReviewActions:
         try:
             self._viewers.append(viewer.show(reading.result.text, f"Text of {reading.what} - a11y-helper"))
         except ViewerUnavailable as exc:
-            clipboard.copy(reading.result.text)
-            if self._on_output:
-                self._on_output("clipboard", reading.result.text)
+            self._emit("clipboard", reading.result.text)
             self._fail(exc)
 
     def _point(self, click: bool) -> None:
