@@ -1,10 +1,8 @@
-// Content script: finds images without a useful text alternative, asks the background
-// context to read them (it alone talks to the daemon), and gives each one an accessible name.
-// (What needs a name is targets.js; "Read the text in this image", ondemand.js.)
-// What it writes, and only on elements that had no useful name of their own:
-//   alt / aria-label = "Image text: …" (or "Image, no text found. …")
-//   data-a11y-helper="named" and data-a11y-helper-original (to restore the author's markup)
-//   aria-busy="true" while the image is being read; role="img" on an unnamed <svg>/<canvas>.
+// Content script, the automatic pass: finds images without a useful text alternative
+// (targets.js), has the background (it alone talks to the daemon) read them, and names them.
+// It writes only on elements with no useful name of their own: alt or aria-label ("Image
+// text: …", "Image, no text found. …"), data-a11y-helper and data-a11y-helper-original (to
+// restore the author's markup), aria-busy while reading, role="img" on <svg>/<canvas>.
 "use strict";
 
 (() => {
@@ -16,7 +14,7 @@
   const { MARK, ORIGINAL, CONTROLS, isOurUi, srcKey, classify, context, machineMade, apply, restore } =
     globalThis.A11yHelperTargets;
   const { ask, pageLang } = globalThis.A11yHelperMessaging;
-  const { captureSource, tiny, onScreen, whollyOnScreen } = globalThis.A11yHelperScreen;
+  const { captureSource, movedSince, tiny, onScreen, whollyOnScreen } = globalThis.A11yHelperScreen;
   const OnDemand = globalThis.A11yHelperOnDemand;
 
   const CONCURRENCY = 4; // requests this page has open at once
@@ -189,7 +187,9 @@
       pump();
       return;
     }
-    if (reply.ok) {
+    if (reply.ok && source.kind === "capture" && movedSince(measured, source)) {
+      handleFailure(el, entry, source, { code: "moved" }); // read again where it is now
+    } else if (reply.ok) {
       const { result } = reply;
       const label = R.normalise(result.text) ? machineMade(result) : R.noTextName(context(el, target), result.unreadLines > 0);
       if (apply(el, target, label)) {
@@ -233,6 +233,7 @@
         entry.state = "needs-visible";
         watchScreen(el, entry.measured ?? el);
         break;
+      case "moved": // the page moved it while the screen was captured
       case "no_answer": // the background restarted while it had our request
       case "cancelled": // shared with a tab that closed
       case "timeout":

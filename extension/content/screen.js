@@ -20,6 +20,13 @@
     return { kind: "capture", rect, viewport: { width: window.innerWidth, height: window.innerHeight } };
   }
 
+  /** Has `el` left the viewport rectangle a capture was asked for (a layout shift, a scroll)?
+   * Then that capture may hold other pixels, and what it reads must not become el's name. */
+  function movedSince(el, source) {
+    const now = viewportRect(el.getBoundingClientRect());
+    return ["x", "y", "width", "height"].some((k) => Math.abs(now[k] - source.rect[k]) > 2);
+  }
+
   function tiny(rect) {
     return (rect.width < MIN_SIZE && rect.height < MIN_SIZE) || Math.min(rect.width, rect.height) < MIN_THIN;
   }
@@ -37,5 +44,5 @@
       w >= 0.9 * window.innerWidth;
   }
 
-  globalThis.A11yHelperScreen = Object.freeze({ captureSource, tiny, onScreen, whollyOnScreen });
+  globalThis.A11yHelperScreen = Object.freeze({ captureSource, movedSince, tiny, onScreen, whollyOnScreen });
 })();

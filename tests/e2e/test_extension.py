@@ -16,6 +16,20 @@ def words_in(name: str, *words: str) -> bool:
     return all(w.lower() in name.lower() for w in words)
 
 
+def state(page, selector: str) -> str:
+    """Where an element is and what it is called, for a failure message."""
+    found = page.evaluate(
+        """(sel) => {
+            const e = document.querySelector(sel), r = e.getBoundingClientRect();
+            return [r.top, r.bottom, innerHeight, e.getAttribute("aria-busy"),
+                    e.getAttribute("aria-label") ?? e.getAttribute("alt"), document.visibilityState];
+        }""",
+        selector,
+    )
+    top, bottom, height, busy, name, shown = found
+    return f"top {top} bottom {bottom} of {height}, aria-busy {busy}, name {name!r}, page {shown}"
+
+
 def test_unlabeled_images_get_names_from_the_daemon(paired, sites):
     main, _ = sites
     page = paired.context.new_page()
@@ -38,7 +52,7 @@ def test_unlabeled_images_get_names_from_the_daemon(paired, sites):
         wait_until(
             lambda s=selector, w=words: words_in(ax_name(page, s), *w),
             timeout=30,
-            message=f"the accessible name of {selector} to hold {words}",
+            message=lambda s=selector, w=words: f"the name of {s} to hold {w} ({state(page, s)})",
         )
         name = ax_name(page, selector)
         assert name.startswith("Image text:"), name
