@@ -11,6 +11,7 @@ const daemon = new Daemon();
 // Answers by image address, in memory only and bounded, so that an image shown on many pages
 // (or many times on one) is read once per browser session. Nothing is written to disk.
 const CACHE_SIZE = 300;
+const MAX_CACHED_URL = 4096;
 const byUrl = new Map();
 
 // Tabs with images waiting for the daemon to come back (or for pairing).
@@ -56,6 +57,7 @@ async function readUrl(url, priority, lang, tabId) {
     const bytes = await bytesFromUrl(url);
     return publicResult(await daemon.submit({ bytes, priority, lang, tabId }));
   })();
+  if (url.length > MAX_CACHED_URL) return entry; // a canvas's pixels (data:) are not kept
   byUrl.set(key, entry);
   entry.catch(() => byUrl.delete(key));
   while (byUrl.size > CACHE_SIZE) byUrl.delete(byUrl.keys().next().value);

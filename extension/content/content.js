@@ -14,7 +14,8 @@
   const { MARK, ORIGINAL, CONTROLS, isOurUi, srcKey, classify, context, machineMade, apply, restore } =
     globalThis.A11yHelperTargets;
   const { ask, pageLang } = globalThis.A11yHelperMessaging;
-  const { captureSource, movedSince, tiny, onScreen, whollyOnScreen } = globalThis.A11yHelperScreen;
+  const { captureSource, captureWhenPainted, movedSince, tiny, onScreen, whollyOnScreen } = globalThis.A11yHelperScreen;
+  const { canvasSource } = globalThis.A11yHelperPixels;
   const OnDemand = globalThis.A11yHelperOnDemand;
 
   const CONCURRENCY = 4; // requests this page has open at once
@@ -163,7 +164,7 @@
       return;
     }
     const inView = visible.has(el);
-    let source = target.source;
+    let source = target.kind === "canvas" && !entry.forceCapture ? canvasSource(el) ?? target.source : target.source;
     if (source.kind === "capture" || entry.forceCapture) {
       if (!isTop) {
         entry.state = "failed"; // a frame's rectangle is not the tab's: only URLs work there
@@ -180,7 +181,10 @@
     entry.measured = measured;
     active += 1;
     el.setAttribute("aria-busy", "true");
-    const reply = await ask({ type: "read", source, priority: inView ? "visible" : "background", lang: pageLang() });
+    if (source.kind === "capture") source = await captureWhenPainted(measured);
+    const reply = source
+      ? await ask({ type: "read", source, priority: inView ? "visible" : "background", lang: pageLang() })
+      : { ok: false, code: "not_visible" };
     active -= 1;
     el.removeAttribute("aria-busy");
     if (entries.get(el) !== entry || !enabled) {

@@ -20,6 +20,17 @@
     return { kind: "capture", rect, viewport: { width: window.innerWidth, height: window.innerHeight } };
   }
 
+  /** The capture source for `el` once the page as it is now has been painted (two animation
+   * frames, or 250 ms in a tab that paints none), so that the capture is not of an older frame;
+   * null if `el` is no longer wholly in view by then. */
+  async function captureWhenPainted(el) {
+    await Promise.race([
+      new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+      new Promise((done) => setTimeout(done, 250)),
+    ]);
+    return whollyOnScreen(el.getBoundingClientRect()) ? captureSource(el) : null;
+  }
+
   /** Has `el` left the viewport rectangle a capture was asked for (a layout shift, a scroll)?
    * Then that capture may hold other pixels, and what it reads must not become el's name. */
   function movedSince(el, source) {
@@ -44,5 +55,5 @@
       w >= 0.9 * window.innerWidth;
   }
 
-  globalThis.A11yHelperScreen = Object.freeze({ captureSource, movedSince, tiny, onScreen, whollyOnScreen });
+  globalThis.A11yHelperScreen = Object.freeze({ captureSource, captureWhenPainted, movedSince, tiny, onScreen, whollyOnScreen });
 })();

@@ -223,12 +223,14 @@
     return null;
   }
 
-  /** The URL to read an on-demand image from, or null to read it from the screen. */
+  /** Where to read an on-demand image from (a canvas: its own pixels), or null: from the screen. */
   function sourceFor(el) {
     if (el.tagName === "IMG" || el.tagName === "INPUT") {
       const s = urlSource(srcOf(el));
       if (s.kind === "url") return s;
-    } else if (!["svg", "CANVAS"].includes(el.tagName)) {
+    } else if (el.tagName === "CANVAS") {
+      return globalThis.A11yHelperPixels.canvasSource(el);
+    } else if (el.tagName !== "svg") {
       const url = backgroundUrl(el);
       if (url) {
         const s = urlSource(url);

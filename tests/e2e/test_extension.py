@@ -3,6 +3,8 @@ a daemon that is not running or restarts, and pages that try to use the daemon t
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import ax_name, ax_node, wait_until
 
 NAMED = "[data-a11y-helper='named']"
@@ -104,6 +106,48 @@ def test_unlabeled_images_get_names_from_the_daemon(paired, sites):
     )
     # Nothing is left marked busy.
     assert page.locator("[aria-busy='true']").count() == 0
+
+
+@pytest.mark.parametrize("delay", [0, 40])
+def test_a_picture_that_moves_while_it_is_captured_is_named_by_its_own_pixels(paired, sites, delay):
+    """An SVG is read from a capture of the screen. The page puts a banner ("WRONG PLACE")
+    above it `delay` ms after its reading starts: at once (the capture must wait for the page
+    to be painted as it is) or while the capture is under way (the reading must be thrown away
+    and done again where the picture went)."""
+    main, _ = sites
+    page = paired.context.new_page()
+    page.goto(f"{main.url}/shift.html?delay={delay}")
+    wait_until(
+        lambda: words_in(ax_name(page, "#svg"), "VECTOR", "GARDEN"),
+        timeout=30,
+        message=lambda: f"the moved picture's name ({state(page, '#svg')})",
+    )
+    assert page.evaluate("() => window.shifts") == 1, "the page moved the picture during its reading"
+    assert "WRONG" not in ax_name(page, "#svg").upper()
+    assert page.locator("[aria-busy='true']").count() == 0
+
+
+def test_canvases_are_read_from_their_own_pixels(paired, sites):
+    """A canvas the page drew itself is read from its pixels, so it is named while far out of
+    view; one holding another origin's image cannot be read by script, so it is read from the
+    screen once it is in view."""
+    main, _ = sites
+    page = paired.context.new_page()
+    page.goto(f"{main.url}/canvas.html")
+    wait_until(
+        lambda: words_in(ax_name(page, "#deep"), "DEEP", "HARBOUR"),
+        timeout=30,
+        message=lambda: f"the out-of-view canvas's name ({state(page, '#deep')})",
+    )
+    top = page.evaluate("() => document.querySelector('#deep').getBoundingClientRect().top")
+    assert top > page.evaluate("() => innerHeight"), "named without being on the screen"
+    assert attr(page, "#tainted", "aria-label") is None
+    page.locator("#tainted").scroll_into_view_if_needed()
+    wait_until(
+        lambda: words_in(ax_name(page, "#tainted"), "SALE", "TODAY"),
+        timeout=30,
+        message=lambda: f"the tainted canvas's name ({state(page, '#tainted')})",
+    )
 
 
 LIVE = "[data-a11y-helper-ui] [role='status']"
