@@ -75,10 +75,11 @@ class RecognitionSettings:
     batch_overhead_columns: int = 64
     #: Lines whose confidence is below this are not presented as text.
     min_line_confidence: float = 0.5
-    #: A detected line that reads as nothing (or below the floor) and is at least this many
-    #: times wider than high is text we could not read (a script the models do not know):
-    #: counted in ``Result.unread_lines``. Icons and textures are found as boxes of 1–2.3
-    #: (0 of 288 text-free images flagged, docs/ocr.md, "Text that could not be read").
+    #: A detected line that gives nothing to present (read as nothing, below the floor, or as
+    #: letters all dropped as stray glyphs) and is at least this many times wider than high is
+    #: text we could not read (a script the models do not know): counted in
+    #: ``Result.unread_lines``. Icons and textures are mostly found as boxes of 1–2.3 (1 of 330
+    #: text-free images flagged, docs/ocr.md, "Text that could not be read").
     unread_min_aspect: float = 2.5
     #: Words this short (characters) need ``short_word_confidence``: icons read as letters.
     short_word_chars: int = 2

@@ -132,18 +132,14 @@ class Engine:
         mark = timer.add("orient", mark)
 
         settings = self.config.recognition
-        segments = [
-            seg
-            for crop, reading in zip(crops, readings, strict=True)
-            if reading.confidence >= settings.min_line_confidence
-            and (seg := _segment(crop, reading, read_width, read_height, settings))
-        ]
-        unread = sum(
-            1
-            for region, reading in zip(regions, readings, strict=True)
-            if (reading.confidence < settings.min_line_confidence or not reading.text.strip())
-            and region.width >= settings.unread_min_aspect * region.height
-        )
+        segments: list[Segment] = []
+        unread = 0
+        for region, crop, reading in zip(regions, crops, readings, strict=True):
+            confident = reading.confidence >= settings.min_line_confidence
+            if confident and (seg := _segment(crop, reading, read_width, read_height, settings)):
+                segments.append(seg)
+            elif _unread(region, reading, confident, settings):
+                unread += 1
         blocks = arrange(segments)
         mark = timer.add("layout", mark)
         text = "\n".join(line.text for block in blocks for line in block.lines)
@@ -325,6 +321,18 @@ class Engine:
 #: a second); a first block with more than this share of the lines is not worth reading twice.
 PREVIEW_MIN_LINES = 12
 PREVIEW_MAX_SHARE = 0.5
+
+
+def _unread(region: TextRegion, reading: Recognized, confident: bool, settings: RecognitionSettings) -> bool:
+    """A line-shaped region that gave nothing to present: text we could not read.
+
+    It read as nothing, or below the floor, or as letters that were all dropped as stray
+    glyphs (a Hebrew line comes out as "Y 7 D n"). A region that read as symbols only is not
+    counted (a row of rating stars, a dotted rule): that is a picture, not unread text.
+    """
+    if region.width < settings.unread_min_aspect * region.height:
+        return False
+    return not confident or not reading.text.strip() or _says_something(reading.text)
 
 
 def _says_something(text: str) -> bool:
