@@ -7,7 +7,10 @@ draws both kinds, seeded, and counts per group how many images were
 
 - read as text (some line presented: for an unknown script that text is wrong),
 - said to have text that could not be read (nothing presented, ``unread_lines`` > 0),
-- said to have no text.
+- said to have no text,
+
+first with no language hint, then (lines only) with the language as the caller's hint (a
+page's ``lang``): read as text / could not be read / no text.
 
     .venv/bin/python benchmarks/unread.py [--icons 250] [--textures 80] [--seed 7]
 
@@ -37,6 +40,7 @@ SIZES = (16, 28, 48)
 #: Short web phrases ("welcome", "contact us", "free shipping", ...), ten a language.
 UNKNOWN_SCRIPTS = {
     "Hebrew": (
+        "he",
         [SANS],
         [
             "שלום עולם",
@@ -52,6 +56,7 @@ UNKNOWN_SCRIPTS = {
         ],
     ),
     "Arabic": (
+        "ar",
         [SANS],
         [
             "مرحبا بالعالم",
@@ -67,6 +72,7 @@ UNKNOWN_SCRIPTS = {
         ],
     ),
     "Russian": (
+        "ru",
         [SANS, SERIF],
         [
             "Добро пожаловать на наш сайт",
@@ -82,6 +88,7 @@ UNKNOWN_SCRIPTS = {
         ],
     ),
     "Georgian": (
+        "ka",
         [SANS, SERIF],
         [
             "მოგესალმებით",
@@ -97,6 +104,7 @@ UNKNOWN_SCRIPTS = {
         ],
     ),
     "Armenian": (
+        "hy",
         [SANS, SERIF],
         [
             "Բարի գալուստ",
@@ -112,6 +120,7 @@ UNKNOWN_SCRIPTS = {
         ],
     ),
     "Korean": (
+        "ko",
         [CJK],
         [
             "환영합니다",
@@ -127,6 +136,7 @@ UNKNOWN_SCRIPTS = {
         ],
     ),
     "Greek": (
+        "el",
         [SANS, SERIF],
         [
             "Καλώς ήρθατε στον ιστότοπό μας",
@@ -144,6 +154,7 @@ UNKNOWN_SCRIPTS = {
 }
 KNOWN_SCRIPTS = {
     "English": (
+        "en",
         [SANS, SERIF],
         [
             "Welcome to our website",
@@ -159,6 +170,7 @@ KNOWN_SCRIPTS = {
         ],
     ),
     "Polish, Turkish": (
+        "pl",
         [SANS, SERIF],
         [
             "Witamy na naszej stronie",
@@ -174,6 +186,7 @@ KNOWN_SCRIPTS = {
         ],
     ),
     "Chinese, Japanese": (
+        "zh",
         [CJK],
         [
             "欢迎访问我们的网站",
@@ -248,8 +261,8 @@ def textures(count: int, rng: random.Random) -> list[Image.Image]:
     return made
 
 
-def verdict(engine: Engine, image: Image.Image) -> str:
-    result = engine.recognize(image)
+def verdict(engine: Engine, image: Image.Image, lang: str | None) -> str:
+    result = engine.recognize(image, lang=lang)
     if result.blocks:
         return "read as text"
     return "could not be read" if result.unread_lines else "no text"
@@ -263,21 +276,25 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     engine = Engine()
-    groups: dict[str, list[Image.Image]] = {
-        "icons from /usr/share/icons (≥ 48 px)": icons(args.icons, rng),
-        "drawn textures": textures(args.textures, rng),
+    groups: dict[str, tuple[str | None, list[Image.Image]]] = {
+        "icons from /usr/share/icons (≥ 48 px)": (None, icons(args.icons, rng)),
+        "drawn textures": (None, textures(args.textures, rng)),
     }
     for title, table in (("not read by the models", UNKNOWN_SCRIPTS), ("read by the models", KNOWN_SCRIPTS)):
-        for name, (fonts, phrases) in table.items():
-            groups[f"{name} lines ({title})"] = [
-                text_line(p, f, s) for f in fonts for s in SIZES for p in phrases
-            ]
-    print("| images | n | read as text | could not be read | no text |")
-    print("|---|---|---|---|---|")
-    for name, images in groups.items():
-        counts = Counter(verdict(engine, image) for image in images)
-        row = [str(counts[k]) for k in ("read as text", "could not be read", "no text")]
-        print(f"| {name} | {len(images)} | " + " | ".join(row) + " |", flush=True)
+        for name, (code, fonts, phrases) in table.items():
+            lines = [text_line(p, f, s) for f in fonts for s in SIZES for p in phrases]
+            groups[f"{name} lines ({title})"] = (code, lines)
+    kinds = ("read as text", "could not be read", "no text")
+    print("| images | n | read as text | could not be read | no text | with the language as a hint |")
+    print("|---|---|---|---|---|---|")
+    for name, (code, images) in groups.items():
+        counts = Counter(verdict(engine, image, None) for image in images)
+        hinted = "–"
+        if code is not None:
+            with_hint = Counter(verdict(engine, image, code) for image in images)
+            hinted = f"`{code}`: " + " / ".join(str(with_hint[k]) for k in kinds)
+        row = " | ".join(str(counts[k]) for k in kinds)
+        print(f"| {name} | {len(images)} | {row} | {hinted} |", flush=True)
 
 
 if __name__ == "__main__":

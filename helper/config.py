@@ -73,8 +73,14 @@ class RecognitionSettings:
     max_batch: int = 32
     #: The fixed cost of one model run, in columns' worth of time (measured ≈ 3 ms / 48 µs).
     batch_overhead_columns: int = 64
-    #: Lines whose confidence is below this are not presented as text.
-    min_line_confidence: float = 0.5
+    #: Lines whose confidence (the mean of their characters', word gaps left out) is below this
+    #: are not presented as text. On the evaluation set every line below 0.8 was junk ("V()",
+    #: "petypan") and lines at 0.8–0.9 mostly right; a script the models lack reads at 0.5–0.9
+    #: (docs/ocr.md, "Text that could not be read").
+    min_line_confidence: float = 0.8
+    #: The floor instead when the caller's language hint is in such a script (Hebrew, Russian,
+    #: Korean, ...): 1.4% of the evaluation set's lines are below it, 91% of misread lines.
+    unread_script_floor: float = 0.9
     #: A detected line that gives nothing to present (read as nothing, below the floor, or as
     #: letters all dropped as stray glyphs) and is at least this many times wider than high is
     #: text we could not read (a script the models do not know): counted in

@@ -20,7 +20,7 @@ from helper.config import EngineConfig, RecognitionSettings
 from helper.headcut import split_head
 from helper.ocr import memory, skew
 from helper.ocr.detect import TextDetector, TextRegion, choose_scale
-from helper.ocr.language import LanguageIdentifier
+from helper.ocr.language import LanguageIdentifier, in_unread_script
 from helper.ocr.layout import Segment, arrange
 from helper.ocr.orient import OrientationClassifier
 from helper.ocr.recognize import (
@@ -98,6 +98,9 @@ class Engine:
     ) -> Result:
         """Read all text in ``image`` (encoded bytes, a Pillow image, or a BGR/BGRA/grey array).
 
+        ``lang`` is the caller's hint (a page's language): it settles short texts' language,
+        and one written in a script the models lack raises the confidence floor, since Latin
+        letters read there are most likely a misreading.
         ``on_first_block``, if given, is called early with the first block in reading order
         (a speaking client starts with it while the rest is read); the Result is the same
         with or without it (``_preview``).
@@ -121,21 +124,24 @@ class Engine:
                 blocks = tuple(block.scaled(full_size[0] / width, full_size[1] / height) for block in blocks)
             return blocks
 
+        settings = self.config.recognition
+        floor = settings.min_line_confidence
+        if in_unread_script(lang):
+            floor = max(floor, settings.unread_script_floor)
         mark = time.perf_counter()
         crops = [crop_line(pixels, r.quad) for r in regions]
         if on_first_block is not None:
-            self._preview(crops, read_width, read_height, on_first_block, for_user, timer)
+            self._preview(crops, read_width, read_height, floor, on_first_block, for_user, timer)
             mark = time.perf_counter()
         readings = self._recognizer.recognize([c.image for c in crops], timer) if crops else []
         mark = timer.add("recognize", mark)
         self._fix_upside_down(crops, readings, timer)
         mark = timer.add("orient", mark)
 
-        settings = self.config.recognition
         segments: list[Segment] = []
         unread = 0
         for region, crop, reading in zip(regions, crops, readings, strict=True):
-            confident = reading.confidence >= settings.min_line_confidence
+            confident = reading.confidence >= floor
             if confident and (seg := _segment(crop, reading, read_width, read_height, settings)):
                 segments.append(seg)
             elif _unread(region, reading, confident, settings):
@@ -276,6 +282,7 @@ class Engine:
         crops: list[LineCrop],
         width: int,
         height: int,
+        floor: float,
         callback: Callable[[tuple[Block, ...]], None],
         for_user: Callable[[tuple[Block, ...]], tuple[Block, ...]],
         timer: Timings,
@@ -305,7 +312,6 @@ class Engine:
             return
         mark = time.perf_counter()
         readings = self._recognizer.recognize([crops[i].image for i in chosen], timer)
-        floor = self.config.recognition.min_line_confidence
         segments = [
             seg
             for i, reading in zip(chosen, readings, strict=True)

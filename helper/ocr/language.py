@@ -24,6 +24,15 @@ LATIN_LANGUAGES = (
     "sl", "hr", "bs", "hu", "ro", "et", "lv", "lt", "ga", "cy", "eu", "gl", "ca", "oc", "af",
     "id", "ms", "tl", "sq", "mt", "lb", "la", "az", "tr", "vi", "sw",
 )  # fmt: skip
+#: Languages written in scripts the recogniser has no letters for (Hebrew, Arabic, Cyrillic,
+#: Greek beyond a few letters, Georgian, Armenian, Hangul, the Indic and Southeast Asian
+#: scripts, Ethiopic). A caller's hint naming one of them means that what looks like Latin
+#: letters is probably a misreading (``Engine.recognize``, ``unread_script_floor``).
+UNREAD_SCRIPT_LANGUAGES = frozenset((
+    "he", "yi", "ar", "fa", "ur", "ps", "ug", "ru", "uk", "be", "bg", "mk", "kk", "ky", "mn",
+    "tg", "tt", "ba", "el", "ka", "hy", "ko", "hi", "mr", "ne", "bn", "as", "pa", "gu", "or",
+    "ta", "te", "kn", "ml", "si", "th", "lo", "km", "my", "bo", "dv", "am", "ti",
+))  # fmt: skip
 MIN_LETTERS = 12
 #: A page's language shows in its first few thousand characters; more only costs memory (the
 #: model scores every distinct n-gram of the text at once).
@@ -73,6 +82,16 @@ class LanguageIdentifier:
         if hint and code != hint.split("-")[0].lower() and probability < 0.9:
             return Language(hint, 0.5)
         return Language(code, float(probability))
+
+
+def in_unread_script(hint: str | None) -> bool:
+    """Does the language hint ("he", "ru-RU", "sr-Cyrl") name text the recogniser cannot read?"""
+    if not hint:
+        return False
+    parts = hint.replace("_", "-").lower().split("-")
+    if "latn" in parts[1:]:
+        return False  # "az-Latn", "sr-Latn": Latin letters
+    return parts[0] in UNREAD_SCRIPT_LANGUAGES or "cyrl" in parts[1:]
 
 
 def _restricted_model():

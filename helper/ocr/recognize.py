@@ -267,7 +267,10 @@ class TextRecognizer:
         text = "".join(chars)
         starts = np.clip(positions * step_fraction, 0.0, 1.0)
         ends = np.clip((positions + 1) * step_fraction, 0.0, 1.0)
-        confidence = float(char_probs.mean()) if len(char_probs) else 0.0
+        # How sure the characters are; word gaps are left out: a gap put back by
+        # ``_recover_spaces`` is certain in the image but keeps its low class probability.
+        inked = char_probs[chars != " "]
+        confidence = float(inked.mean()) if len(inked) else 0.0
         return Recognized(
             text,
             confidence,

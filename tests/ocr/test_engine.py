@@ -140,6 +140,28 @@ def test_lines_in_a_script_the_models_lack_are_never_no_text(engine):
     assert "no text" not in verdicts, verdicts
 
 
+#: Hebrew phrases the recogniser reads as Latin-looking letters at 0.5–0.85 ("SIL dAL").
+MISREAD_HEBREW = ["שלום עולם", "צור קשר", "קרא עוד", "החנות פתוחה עד חצות"]
+
+
+def test_a_page_language_the_models_cannot_read_raises_the_floor(engine):
+    """With the page's language as the hint, misreadings of its script are text that could not
+    be read, not letters to speak; English beside it is still read."""
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 28)
+    presented = {None: 0, "he": 0}
+    for phrase in MISREAD_HEBREW:
+        image = Image.new("RGB", (int(font.getlength(phrase)) + 60, 96), "white")
+        ImageDraw.Draw(image).text((30, 20), phrase, font=font, fill="black")
+        for hint in presented:
+            result = engine.recognize(encode(image), lang=hint)
+            presented[hint] += result.has_text
+            assert result.has_text or result.unread_lines, (phrase, hint)
+    assert presented["he"] == 0, presented
+    assert presented[None] > 0, "without the hint some are misread (else this test proves nothing)"
+    english = engine.recognize(encode(render(["Free shipping on all orders"], size=32)), lang="he")
+    assert_reads(english.text, ["Free shipping on all orders"])
+
+
 def test_unread_lines_beside_text_that_was_read(engine):
     latin = render(["Open in a new window"], size=32)
     both = Image.new("RGB", (max(latin.width, 500), latin.height + 120), "white")

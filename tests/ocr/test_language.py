@@ -24,6 +24,13 @@ def test_short_text_uses_the_hint_or_stays_undetermined():
     assert ident.identify("12 34").code == "und"
 
 
+def test_hints_in_scripts_the_recogniser_lacks():
+    for hint in ("he", "ar-EG", "ru_RU", "el", "ko-KR", "hi", "sr-Cyrl", "uz-Cyrl-UZ"):
+        assert language.in_unread_script(hint), hint
+    for hint in (None, "", "en", "de-CH", "ja", "zh-Hant", "vi", "tr", "sr-Latn", "az-Latn"):
+        assert not language.in_unread_script(hint), hint
+
+
 def test_the_build_repacked_py3langids_model_array_for_array():
     """The deflated repack (hatch_build.py) loads in about half the time of py3langid's LZMA
     file; it must hold exactly the same model."""

@@ -81,3 +81,14 @@ def test_no_space_where_the_gap_has_ink_or_the_space_class_is_silent(engine):
         rec, ids, best_p, probs, line, step_px, space = _two_letters(engine, gap_has_ink, space_prob)
         fixed, fixed_p = rec._recover_spaces(ids, best_p, probs, space, line, step_px)
         assert rec._decode(fixed, fixed_p, rec._full.chars, 1 / 12).text == "ab"
+
+
+def test_a_word_gap_put_back_does_not_lower_the_lines_confidence(engine):
+    """The gap is certain in the image; its space class was at 0.15. The line is as sure as its
+    letters (0.9), not the mean with the gap (0.65), which the floor would have dropped."""
+    rec, ids, best_p, probs, line, step_px, space = _two_letters(engine, gap_has_ink=False, space_prob=0.15)
+    fixed, fixed_p = rec._recover_spaces(ids, best_p, probs, space, line, step_px)
+    reading = rec._decode(fixed, fixed_p, rec._full.chars, 1 / 12)
+    assert reading.text == "a b"
+    assert reading.confidence == pytest.approx(0.9)
+    assert reading.char_probs[1] == pytest.approx(0.15)  # the gap keeps its own probability
