@@ -13,7 +13,7 @@
   const R = globalThis.A11yHelperRules;
   const { MARK, ORIGINAL, CONTROLS, isOurUi, srcKey, classify, context, machineMade, apply, restore } =
     globalThis.A11yHelperTargets;
-  const { ask, pageLang } = globalThis.A11yHelperMessaging;
+  const { ask, pageLang, autoEnabledHere } = globalThis.A11yHelperMessaging;
   const { captureSource, captureWhenPainted, movedSince, tiny, onScreen, whollyOnScreen } = globalThis.A11yHelperScreen;
   const { canvasSource } = globalThis.A11yHelperPixels;
   const OnDemand = globalThis.A11yHelperOnDemand;
@@ -54,8 +54,8 @@
     pump();
   }, { rootMargin: "200px" });
 
-  // Pictures read from the screen (canvas, SVG) must be wholly in view when captured: a second
-  // observer, without margin, watches those until they are.
+  // Pictures read from the screen (SVG, canvases whose pixels cannot be read) must be wholly in
+  // view when captured: a second observer, without margin, watches those until they are.
   const screenIo = new IntersectionObserver((records) => {
     for (const r of records) {
       if (!onScreen(r)) continue;
@@ -345,22 +345,6 @@
 
   // ---------------------------------------------------------------- on/off
 
-  async function readEnabled() {
-    try {
-      const { auto, sites } = await api.storage.local.get(["auto", "sites"]);
-      let managedAuto;
-      try {
-        managedAuto = (await api.storage.managed.get("auto"))?.auto;
-      } catch {
-        managedAuto = undefined;
-      }
-      const global = typeof managedAuto === "boolean" ? managedAuto : auto !== false;
-      return global && !(sites && sites[location.hostname] === false);
-    } catch {
-      return false;
-    }
-  }
-
   function start() {
     if (enabled) return;
     enabled = true;
@@ -384,7 +368,7 @@
   }
 
   async function refreshEnabled() {
-    if (await readEnabled()) start();
+    if (await autoEnabledHere()) start();
     else stop();
   }
 
