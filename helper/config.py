@@ -84,7 +84,7 @@ class RecognitionSettings:
     #: A detected line that gives nothing to present (read as nothing, below the floor, or as
     #: letters all dropped as stray glyphs) and is at least this many times wider than high is
     #: text we could not read (a script the models do not know): counted in
-    #: ``Result.unread_lines``. Icons and textures are mostly found as boxes of 1–2.3 (1 of 330
+    #: ``Result.unread_lines``. Icons and textures are mostly found as boxes of 1–2.3 (2 of 330
     #: text-free images flagged, docs/ocr.md, "Text that could not be read").
     unread_min_aspect: float = 2.5
     #: Words this short (characters) need ``short_word_confidence``: icons read as letters.
