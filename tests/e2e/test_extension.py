@@ -32,6 +32,15 @@ def state(page, selector: str) -> str:
     return f"top {top} bottom {bottom} of {height}, aria-busy {busy}, name {name!r}, page {shown}"
 
 
+def wait_named(page, selector: str, *words: str, timeout: float = 30) -> None:
+    """Wait until the element's accessible name holds all the words; a failure says where it is."""
+    wait_until(
+        lambda: words_in(ax_name(page, selector), *words),
+        timeout=timeout,
+        message=lambda: f"the name of {selector} to hold {words} ({state(page, selector)})",
+    )
+
+
 def test_unlabeled_images_get_names_from_the_daemon(paired, sites):
     main, _ = sites
     page = paired.context.new_page()
@@ -51,11 +60,7 @@ def test_unlabeled_images_get_names_from_the_daemon(paired, sites):
     for selector, words in expected.items():
         if selector in ("#canvas", "#svg"):
             page.locator(selector).scroll_into_view_if_needed()
-        wait_until(
-            lambda s=selector, w=words: words_in(ax_name(page, s), *w),
-            timeout=30,
-            message=lambda s=selector, w=words: f"the name of {s} to hold {w} ({state(page, s)})",
-        )
+        wait_named(page, selector, *words)
         name = ax_name(page, selector)
         assert name.startswith("Image text:"), name
     # How the names are given: alt on <img>, aria-label on the link, role=img on canvas/svg.
@@ -117,11 +122,7 @@ def test_a_picture_that_moves_while_it_is_captured_is_named_by_its_own_pixels(pa
     main, _ = sites
     page = paired.context.new_page()
     page.goto(f"{main.url}/shift.html?delay={delay}")
-    wait_until(
-        lambda: words_in(ax_name(page, "#svg"), "VECTOR", "GARDEN"),
-        timeout=30,
-        message=lambda: f"the moved picture's name ({state(page, '#svg')})",
-    )
+    wait_named(page, "#svg", "VECTOR", "GARDEN")
     assert page.evaluate("() => window.shifts") == 1, "the page moved the picture during its reading"
     assert "WRONG" not in ax_name(page, "#svg").upper()
     assert page.locator("[aria-busy='true']").count() == 0
@@ -134,20 +135,12 @@ def test_canvases_are_read_from_their_own_pixels(paired, sites):
     main, _ = sites
     page = paired.context.new_page()
     page.goto(f"{main.url}/canvas.html")
-    wait_until(
-        lambda: words_in(ax_name(page, "#deep"), "DEEP", "HARBOUR"),
-        timeout=30,
-        message=lambda: f"the out-of-view canvas's name ({state(page, '#deep')})",
-    )
+    wait_named(page, "#deep", "DEEP", "HARBOUR")
     top = page.evaluate("() => document.querySelector('#deep').getBoundingClientRect().top")
     assert top > page.evaluate("() => innerHeight"), "named without being on the screen"
     assert attr(page, "#tainted", "aria-label") is None
     page.locator("#tainted").scroll_into_view_if_needed()
-    wait_until(
-        lambda: words_in(ax_name(page, "#tainted"), "SALE", "TODAY"),
-        timeout=30,
-        message=lambda: f"the tainted canvas's name ({state(page, '#tainted')})",
-    )
+    wait_named(page, "#tainted", "SALE", "TODAY")
 
 
 LIVE = "[data-a11y-helper-ui] [role='status']"
