@@ -29,6 +29,7 @@ from pathlib import Path
 import compare
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from report import table
 
 BENCH = Path(__file__).resolve().parent
 DEFAULT_OUT = BENCH / "out" / "distortions"
@@ -166,7 +167,7 @@ def report(subsets: list[str], runs: list, scores: dict, command: str) -> str:
                 f"{scores[r.name][subset][metric]:.3f}" if subset in scores[r.name] else "-" for r in live
             ]
             rows.append([subset, str(n), *cells])
-        lines += compare.table(header, rows)
+        lines += table(header, rows)
         lines.append("")
     problems = [f"- {run.name}: {run.problem}" for run in runs if run.problem]
     problems += [f"- {run.name}: {err}" for run in runs for err in run.errors[:3]]
