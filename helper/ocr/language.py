@@ -1,6 +1,6 @@
 """Which language is the recognised text in? Script first, then py3langid among languages we read.
 
-The script settles Chinese vs Japanese vs Korean at once (kana, hangul). For Latin-script
+The script settles Chinese vs Japanese vs Korean at once (kana, hangul), and Greek. For Latin-script
 text, py3langid (a naive-Bayes model inside its wheel) chooses among the languages the
 recogniser reads. Very short text is left undetermined unless the caller gave a hint: a
 guess from two words would send a speech synthesiser into the wrong voice.
@@ -41,6 +41,7 @@ MAX_CHARS = 4000
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -73,6 +74,9 @@ class LanguageIdentifier:
             if kana:
                 return Language("ja", 0.9)
             return Language("zh", 0.9 if han >= 2 else 0.6)
+        greek = len(_GREEK.findall(text))
+        if greek >= 3 and greek >= 0.5 * len(letters):
+            return Language("el", 0.9)  # py3langid is cut to Latin-script languages
         if len(letters) < MIN_LETTERS:
             return Language(hint, 0.5) if hint else Language("und", 0.0)
         self._ready.wait(timeout=10)

@@ -16,6 +16,7 @@ import numpy as np
 
 from helper.arena import Session
 from helper.config import RecognitionSettings
+from helper.ocr.greek import greek_capitals
 from helper.ocr.timing import Timings
 
 
@@ -264,7 +265,8 @@ class TextRecognizer:
         positions = np.nonzero(keep)[0]
         chars = chars[ids[positions]]
         char_probs = probs[positions].astype(np.float32)
-        text = "".join(chars)
+        line = greek_capitals(tuple(chars))
+        text = "".join(line)
         starts = np.clip(positions * step_fraction, 0.0, 1.0)
         ends = np.clip((positions + 1) * step_fraction, 0.0, 1.0)
         # How sure the characters are; word gaps are left out: a gap put back by
@@ -274,7 +276,7 @@ class TextRecognizer:
         return Recognized(
             text,
             confidence,
-            tuple(chars),
+            line,
             char_probs,
             np.stack([starts, ends], axis=1) if len(positions) else np.zeros((0, 2)),
         )

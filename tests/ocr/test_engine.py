@@ -162,6 +162,18 @@ def test_a_page_language_the_models_cannot_read_raises_the_floor(engine):
     assert_reads(english.text, ["Free shipping on all orders"])
 
 
+def test_greek_capitals_are_read_as_greek_letters(engine):
+    """PP-OCRv6 reads Greek capitals, but those shaped like Latin ones come out Latin ("APXIKH");
+    a Greek voice would spell them. Rendered Greek banners must come back in Greek letters."""
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    phrase = "ΑΡΧΙΚΗ ΣΕΛΙΔΑ"
+    image = Image.new("RGB", (int(font.getlength(phrase)) + 60, 120), "white")
+    ImageDraw.Draw(image).text((30, 30), phrase, font=font, fill="black")
+    result = engine.recognize(encode(image))
+    assert result.text == phrase
+    assert result.language.code == "el"
+
+
 def test_unread_lines_beside_text_that_was_read(engine):
     latin = render(["Open in a new window"], size=32)
     both = Image.new("RGB", (max(latin.width, 500), latin.height + 120), "white")

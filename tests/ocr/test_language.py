@@ -16,6 +16,8 @@ def test_scripts():
     assert ident.identify("ファイルを保存しますか").code == "ja"
     assert ident.identify("文件传输协议").code == "zh"
     assert ident.identify("아이콘을 읽어들이는 데 실패").code == "ko"
+    assert ident.identify("ΑΡΧΙΚΗ ΣΕΛΙΔΑ").code == "el"
+    assert ident.identify("Resistance of 10 kΩ at 20 °C, measured twice").code == "en"
 
 
 def test_short_text_uses_the_hint_or_stays_undetermined():
