@@ -92,7 +92,6 @@
     return phrase;
   }
 
-  /** The name given to an image whose text is empty, from what the page says about it. */
   /** The name of an image with no text we could read, from what the page says about it;
    * `unread`: the daemon found text it could not read (another script), which is not "no text". */
   function noTextName({ caption, title, linkText, src }, unread = false) {

@@ -22,16 +22,22 @@
     const context = copy.getContext("2d", { willReadFrequently: true });
     try {
       context.drawImage(canvas, 0, 0);
-      if (!anythingDrawn(context.getImageData(0, 0, width, height).data)) return null;
+      if (!anythingDrawn(context, width, height)) return null;
       return { kind: "url", url: copy.toDataURL("image/png") };
     } catch {
       return null; // tainted by another origin's image
     }
   }
 
-  function anythingDrawn(rgba) {
-    for (let i = 3; i < rgba.length; i += 4) {
-      if (rgba[i] !== 0) return true;
+  /** Any pixel not fully transparent? Read in bands of about a megabyte, so that a drawn
+   * canvas (almost always answered by its first band) is not copied whole once more. */
+  function anythingDrawn(context, width, height) {
+    const rows = Math.max(1, Math.floor(262_144 / width));
+    for (let y = 0; y < height; y += rows) {
+      const rgba = context.getImageData(0, y, width, Math.min(rows, height - y)).data;
+      for (let i = 3; i < rgba.length; i += 4) {
+        if (rgba[i] !== 0) return true;
+      }
     }
     return false;
   }
