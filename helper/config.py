@@ -103,6 +103,14 @@ class RecognitionSettings:
     #: (docs/ocr.md, "The cut head": every Chinese and Japanese test line stayed at or below 9.3).
     cut_head: bool = True
     full_head_below: float = 12.0
+    #: Two-pass recognition (helper/ocr/twopass.py, docs/ocr.md): an image with at least
+    #: ``fast_pass_min_columns`` columns of text (48 px high; a documentation page is
+    #: 10,000–50,000, a banner under 2,500) is read first by the small fast recogniser, and
+    #: its lines below ``fast_pass_accept`` (or with doubtful spacing, or Han) are read again by
+    #: the accurate one. Screens: 0.68× the time, word F1 0.954 → 0.953.
+    fast_pass: bool = True
+    fast_pass_min_columns: int = 8000
+    fast_pass_accept: float = 0.98
 
 
 def default_threads() -> int:

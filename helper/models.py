@@ -38,6 +38,10 @@ class ModelFile:
     size: int | None
     #: What to tell the user when this file is missing or damaged.
     fix: str = "reinstall a11y-helper"
+    #: For a character list: "ctc" (index 0 is the CTC blank, as written) or "paddle"
+    #: (PaddleOCR's dictionaries: the blank before the characters and the space after them
+    #: are implied).
+    layout: str = "ctc"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ class ModelSet:
     source: str
     det_mean: tuple[float, float, float] = (0.485, 0.456, 0.406)
     det_std: tuple[float, float, float] = (0.229, 0.224, 0.225)
+    #: A smaller recogniser for the first pass over text-heavy images, and its characters
+    #: (docs/ocr.md, "Two-pass recognition"); None: every line is read by ``rec`` alone.
+    rec_fast: ModelFile | None = None
+    charset_fast: ModelFile | None = None
 
 
 def load_manifest() -> dict:
@@ -68,7 +76,7 @@ REINSTALL = (
 
 
 def _locate(role: str, spec: dict) -> ModelFile:
-    name = Path(spec["path"]).name
+    name = spec.get("file") or Path(spec["path"]).name
     if spec["delivery"] == "bundled":
         path = Path(str(resources.files("helper").joinpath("_models", name)))
         fix = REINSTALL
@@ -81,7 +89,7 @@ def _locate(role: str, spec: dict) -> ModelFile:
             raise ModelError(
                 f"The OCR models are not installed (package {spec['package']!r} is missing). Fix: {fix}"
             ) from None
-    return ModelFile(role, path, spec["sha256"], spec["size"], fix)
+    return ModelFile(role, path, spec["sha256"], spec["size"], fix, spec.get("layout", "ctc"))
 
 
 def default_models() -> ModelSet:
@@ -96,6 +104,8 @@ def default_models() -> ModelSet:
         source=", ".join(sources),
         det_mean=tuple(norm.get("mean", (0.485, 0.456, 0.406))),
         det_std=tuple(norm.get("std", (0.229, 0.224, 0.225))),
+        rec_fast=_locate("rec_fast", files["rec_fast"]) if "rec_fast" in files else None,
+        charset_fast=_locate("charset_fast", files["charset_fast"]) if "charset_fast" in files else None,
     )
 
 
@@ -180,20 +190,23 @@ def open_session(
     return arena.Session(session, budget)
 
 
-def load_charset(models: ModelSet, rec: bytes | bytearray) -> list[str]:
-    """Characters indexed like the recogniser's output (index 0 = CTC blank)."""
-    if models.charset is not None:
-        path = verify(models.charset)
-        chars = path.read_text("utf-8").split("\n")
+def load_charset(charset: ModelFile | None, rec: ModelFile, data: bytes | bytearray) -> list[str]:
+    """Characters indexed like the recogniser's output (index 0 = CTC blank): from the
+    ``charset`` file, or when there is none from the model ``data``'s own metadata."""
+    if charset is not None:
+        path = verify(charset)
+        # One character a line, "\n" or "\r\n" (not str.splitlines: the lists hold
+        # characters it would split on, such as U+2028).
+        chars = [c.removesuffix("\r") for c in path.read_text("utf-8").split("\n")]
+        if charset.layout == "paddle":
+            return ["blank", *(chars[:-1] if chars[-1] == "" else chars), " "]
         if chars and chars[-1] == "" and len(chars) > 1 and chars[-2] == " ":
             chars = chars[:-1]
         return chars
     try:
-        embedded = metadata(rec).get("character")
+        embedded = metadata(data).get("character")
     except MalformedModel as exc:
-        raise ModelError(
-            f"The recognition model is not an ONNX model ({exc}). Fix: {models.rec.fix}"
-        ) from None
+        raise ModelError(f"The recognition model is not an ONNX model ({exc}). Fix: {rec.fix}") from None
     if not embedded:
-        raise ModelError(f"The recognition model carries no character list. Fix: {models.rec.fix}")
+        raise ModelError(f"The recognition model carries no character list. Fix: {rec.fix}")
     return ["blank", *embedded.splitlines(), " "]

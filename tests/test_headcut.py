@@ -114,7 +114,7 @@ def test_bytes_that_are_not_a_model_are_refused():
 def test_the_shipped_recogniser_splits_into_halves_that_agree_with_it():
     model_set = models.default_models()
     data = models.read_model(model_set.rec)
-    charset = models.load_charset(model_set, data)
+    charset = models.load_charset(model_set.charset, model_set.rec, data)
     keep = outside_han_and_kana(charset)
     assert 2000 < keep.sum() < 3000 and keep[0]  # 2,622 of 18,710 for PP-OCRv6
     split = split_head(data, keep)

@@ -15,7 +15,8 @@ from helper.ocr import Engine
 
 def test_installed_models_match_the_manifest():
     chosen = models.default_models()
-    for model in (chosen.det, chosen.rec, chosen.cls):
+    for model in (chosen.det, chosen.rec, chosen.cls, chosen.rec_fast, chosen.charset_fast):
+        assert model is not None
         assert model.path.is_file(), model.path
         assert hashlib.sha256(model.path.read_bytes()).hexdigest() == model.sha256
         assert models.verify(model) == model.path
@@ -62,3 +63,16 @@ def test_manifest_lists_source_license_and_checksum_of_every_file():
     for role, spec in models.load_manifest()["files"].items():
         assert {"package", "version", "path", "sha256", "size", "license", "delivery"} <= set(spec), role
         assert spec["delivery"] in {"bundled", "dependency"}
+
+
+def test_the_fast_recognisers_character_list_lines_up_with_its_classes():
+    """PaddleOCR's dictionary layout (CRLF lines, blank and space implied) read right: a list
+    off by one would shift every character the fast pass reads."""
+    chosen = models.default_models()
+    data = models.read_model(chosen.rec_fast)
+    chars = models.load_charset(chosen.charset_fast, chosen.rec_fast, data)
+    assert len(chars) == 6906  # the model's class count, checked again when the engine opens it
+    assert chars[0] == "blank" and chars[-1] == " "
+    assert chars[1:4] == ["!", '"', "#"]
+    assert not any("\r" in c for c in chars)
+    assert "Ω" in chars and "é" in chars

@@ -1,7 +1,8 @@
 """The engine: one object per process, models loaded once, safe to share between threads.
 
 Data flows one way: pixels → detect (at a resolution chosen for the image) → turn a tilted
-page straight and detect again → crop lines → recognise in width-sorted batches → re-read
+page straight and detect again → crop lines → recognise in width-sorted batches (text-heavy
+images first by a fast recogniser, its doubtful lines again by the accurate one) → re-read
 the doubtful lines that are upside down → drop what is not confidently text → layout →
 language. onnxruntime sessions are thread-safe for ``run``, and nothing else here is
 mutated after construction.
@@ -33,6 +34,7 @@ from helper.ocr.recognize import (
 )
 from helper.ocr.result import Block, Box, Language, PointMap, Result, Word
 from helper.ocr.timing import Timings
+from helper.ocr.twopass import TwoPassReader
 from helper.onnxwire import MalformedModel
 
 ImageInput = bytes | bytearray | memoryview | np.ndarray | Image.Image | imaging.DecodedImage
@@ -52,41 +54,48 @@ class Engine:
         cls = models.open_session(model_set.cls, threads, self._budget)
         self.model_source = model_set.source
         self._detector = TextDetector(det, model_set.det_mean, model_set.det_std, self.config.detection)
-        self._recognizer = self._open_recognizer(model_set, threads)
+        self._recognizer = self._open_recognizer(model_set.rec, model_set.charset, threads, cut=True)
+        fast = None
+        if model_set.rec_fast is not None and self.config.recognition.fast_pass:
+            fast = self._open_recognizer(model_set.rec_fast, model_set.charset_fast, threads, cut=False)
+        self._reader = TwoPassReader(self._recognizer, fast, self.config.recognition)
         self._orientation = OrientationClassifier(cls)
         self._language = LanguageIdentifier()
         # Loading leaves ≈ 60 MB of freed parser buffers in the heap (measured: VmRSS after
         # construction 208 → 149 MB with this trim); hand them back once.
         memory.release_free()
 
-    def _open_recognizer(self, model_set: models.ModelSet, threads: int) -> TextRecognizer:
-        """The recogniser, its head cut to the non-Han, non-kana classes when the model allows
-        (helper/headcut.py), with the full head kept for the lines that need it."""
+    def _open_recognizer(
+        self, model: models.ModelFile, charset_file: models.ModelFile | None, threads: int, cut: bool
+    ) -> TextRecognizer:
+        """A recogniser; with ``cut``, its head cut to the non-Han, non-kana classes when the
+        model allows (helper/headcut.py), with the full head kept for the lines that need it.
+        (The fast recogniser is not cut: its full head costs no more than a cut one, and the
+        cut's threshold is a logit measured on the accurate model.)"""
         settings = self.config.recognition
-        data = models.read_model(model_set.rec)
-        charset = models.load_charset(model_set, data)
+        data = models.read_model(model)
+        charset = models.load_charset(charset_file, model, data)
         try:
-            split = split_head(data, outside_han_and_kana(charset)) if settings.cut_head else None
+            split = split_head(data, outside_han_and_kana(charset)) if cut and settings.cut_head else None
         except (MalformedModel, ValueError) as exc:
-            raise models.ModelError(
-                f"The recognition model cannot be used ({exc}). Fix: {model_set.rec.fix}"
-            ) from None
+            message = f"The recognition model cannot be used ({exc}). Fix: {model.fix}"
+            raise models.ModelError(message) from None
         if split is None:
-            rec = models.open_session(model_set.rec, threads, self._budget, data)
+            rec = models.open_session(model, threads, self._budget, data)
             classes = rec.get_outputs()[0].shape[-1]
-            cut = None
+            head = None
         else:
             del data  # the two halves hold everything needed; 21 MB fewer while they load
-            rec = models.open_session(model_set.rec, threads, self._budget, split.body)
-            head = models.open_session(model_set.rec, threads, self._budget, split.head)
+            rec = models.open_session(model, threads, self._budget, split.body)
+            head_session = models.open_session(model, threads, self._budget, split.head)
             classes = split.total_classes
-            cut = CutHead(head, split.classes, (split.best_logit, split.probs, split.features))
+            head = CutHead(head_session, split.classes, (split.best_logit, split.probs, split.features))
         if isinstance(classes, int) and classes != len(charset):
             raise models.ModelError(
                 f"The recognition model has {classes} classes but its character list has "
-                f"{len(charset)}: the model files do not belong together. Fix: {model_set.rec.fix}"
+                f"{len(charset)}: the model files do not belong together. Fix: {model.fix}"
             )
-        return TextRecognizer(rec, charset, settings, cut)
+        return TextRecognizer(rec, charset, settings, head)
 
     # -- public API -----------------------------------------------------------------
 
@@ -130,10 +139,11 @@ class Engine:
             floor = max(floor, settings.unread_script_floor)
         mark = time.perf_counter()
         crops = [crop_line(pixels, r.quad) for r in regions]
+        fast = self._reader.worth_a_fast_pass([c.image for c in crops])
         if on_first_block is not None:
-            self._preview(crops, read_width, read_height, floor, on_first_block, for_user, timer)
+            self._preview(crops, read_width, read_height, floor, fast, on_first_block, for_user, timer)
             mark = time.perf_counter()
-        readings = self._recognizer.recognize([c.image for c in crops], timer) if crops else []
+        readings = self._reader.recognize([c.image for c in crops], timer, fast) if crops else []
         mark = timer.add("recognize", mark)
         self._fix_upside_down(crops, readings, timer)
         mark = timer.add("orient", mark)
@@ -283,6 +293,7 @@ class Engine:
         width: int,
         height: int,
         floor: float,
+        fast: bool,
         callback: Callable[[tuple[Block, ...]], None],
         for_user: Callable[[tuple[Block, ...]], tuple[Block, ...]],
         timer: Timings,
@@ -311,7 +322,7 @@ class Engine:
         if not chosen or len(chosen) > PREVIEW_MAX_SHARE * len(crops):
             return
         mark = time.perf_counter()
-        readings = self._recognizer.recognize([crops[i].image for i in chosen], timer)
+        readings = self._reader.recognize([crops[i].image for i in chosen], timer, fast)
         segments = [
             seg
             for i, reading in zip(chosen, readings, strict=True)

@@ -55,6 +55,8 @@ class Recognized:
     #: Per character: its probability and the fraction (0..1) along the line of its extent.
     char_probs: np.ndarray
     char_spans: np.ndarray
+    #: Word gaps the best path ran over and ``_recover_spaces`` put back.
+    spaces_put_back: int = 0
 
 
 def crop_line(image: np.ndarray, quad: np.ndarray) -> LineCrop:
@@ -115,6 +117,12 @@ def outside_han_and_kana(charset: list[str]) -> np.ndarray:
     for low, high in _FAR_EAST:
         far_east |= (codes >= low) & (codes <= high)
     return ~far_east
+
+
+def far_east(char: str) -> bool:
+    """Whether a character is a Han ideograph, kana or Hangul."""
+    code = ord(char)
+    return any(low <= code <= high for low, high in _FAR_EAST)
 
 
 #: Han (unified, extension A, compatibility, and the supplementary planes), kana, Hangul.
@@ -181,11 +189,13 @@ class TextRecognizer:
             for k, row in enumerate(rows):
                 index = batch[row]
                 ids, id_probs = best[k], best_p[k]
+                put_back = 0
                 if classes.space is not None:
-                    ids, id_probs = self._recover_spaces(
+                    fixed, id_probs = self._recover_spaces(
                         ids, id_probs, probs[k], classes.space, tensor[row, :, :, : widths[index]], step_px
                     )
-                results[index] = self._decode(ids, id_probs, classes.chars, step_px / widths[index])
+                    put_back, ids = int((fixed != ids).sum()), fixed
+                results[index] = self._decode(ids, id_probs, classes.chars, step_px / widths[index], put_back)
 
     def _score(self, tensor: np.ndarray, timer: Timings) -> list[tuple[np.ndarray, np.ndarray, _Classes]]:
         """Class probabilities for every line of the batch, as (probabilities, rows, classes).
@@ -258,7 +268,7 @@ class TextRecognizer:
         return ids, id_probs
 
     def _decode(
-        self, ids: np.ndarray, probs: np.ndarray, chars: np.ndarray, step_fraction: float
+        self, ids: np.ndarray, probs: np.ndarray, chars: np.ndarray, step_fraction: float, put_back: int = 0
     ) -> Recognized:
         keep = ids != 0
         keep[1:] &= ids[1:] != ids[:-1]
@@ -279,6 +289,7 @@ class TextRecognizer:
             line,
             char_probs,
             np.stack([starts, ends], axis=1) if len(positions) else np.zeros((0, 2)),
+            put_back,
         )
 
 
