@@ -18,24 +18,15 @@ from PIL import Image
 
 from helper import arena, imaging, models
 from helper.config import EngineConfig, RecognitionSettings
-from helper.headcut import split_head
 from helper.ocr import memory, skew
 from helper.ocr.detect import TextDetector, TextRegion, choose_scale
 from helper.ocr.language import LanguageIdentifier, in_unread_script
 from helper.ocr.layout import Segment, arrange
 from helper.ocr.orient import OrientationClassifier
-from helper.ocr.recognize import (
-    CutHead,
-    LineCrop,
-    Recognized,
-    TextRecognizer,
-    crop_line,
-    outside_han_and_kana,
-)
+from helper.ocr.recognize import LineCrop, Recognized, crop_line, open_recognizer
 from helper.ocr.result import Block, Box, Language, PointMap, Result, Word
 from helper.ocr.timing import Timings
 from helper.ocr.twopass import TwoPassReader
-from helper.onnxwire import MalformedModel
 
 ImageInput = bytes | bytearray | memoryview | np.ndarray | Image.Image | imaging.DecodedImage
 
@@ -54,48 +45,19 @@ class Engine:
         cls = models.open_session(model_set.cls, threads, self._budget)
         self.model_source = model_set.source
         self._detector = TextDetector(det, model_set.det_mean, model_set.det_std, self.config.detection)
-        self._recognizer = self._open_recognizer(model_set.rec, model_set.charset, threads, cut=True)
+        settings = self.config.recognition
+        self._recognizer = open_recognizer(model_set.rec, model_set.charset, threads, self._budget, settings)
         fast = None
-        if model_set.rec_fast is not None and self.config.recognition.fast_pass:
-            fast = self._open_recognizer(model_set.rec_fast, model_set.charset_fast, threads, cut=False)
+        if model_set.rec_fast is not None and settings.fast_pass:
+            fast = open_recognizer(
+                model_set.rec_fast, model_set.charset_fast, threads, self._budget, settings, cut=False
+            )
         self._reader = TwoPassReader(self._recognizer, fast, self.config.recognition)
         self._orientation = OrientationClassifier(cls)
         self._language = LanguageIdentifier()
         # Loading leaves ≈ 60 MB of freed parser buffers in the heap (measured: VmRSS after
         # construction 208 → 149 MB with this trim); hand them back once.
         memory.release_free()
-
-    def _open_recognizer(
-        self, model: models.ModelFile, charset_file: models.ModelFile | None, threads: int, cut: bool
-    ) -> TextRecognizer:
-        """A recogniser; with ``cut``, its head cut to the non-Han, non-kana classes when the
-        model allows (helper/headcut.py), with the full head kept for the lines that need it.
-        (The fast recogniser is not cut: its full head costs no more than a cut one, and the
-        cut's threshold is a logit measured on the accurate model.)"""
-        settings = self.config.recognition
-        data = models.read_model(model)
-        charset = models.load_charset(charset_file, model, data)
-        try:
-            split = split_head(data, outside_han_and_kana(charset)) if cut and settings.cut_head else None
-        except (MalformedModel, ValueError) as exc:
-            message = f"The recognition model cannot be used ({exc}). Fix: {model.fix}"
-            raise models.ModelError(message) from None
-        if split is None:
-            rec = models.open_session(model, threads, self._budget, data)
-            classes = rec.get_outputs()[0].shape[-1]
-            head = None
-        else:
-            del data  # the two halves hold everything needed; 21 MB fewer while they load
-            rec = models.open_session(model, threads, self._budget, split.body)
-            head_session = models.open_session(model, threads, self._budget, split.head)
-            classes = split.total_classes
-            head = CutHead(head_session, split.classes, (split.best_logit, split.probs, split.features))
-        if isinstance(classes, int) and classes != len(charset):
-            raise models.ModelError(
-                f"The recognition model has {classes} classes but its character list has "
-                f"{len(charset)}: the model files do not belong together. Fix: {model.fix}"
-            )
-        return TextRecognizer(rec, charset, settings, head)
 
     # -- public API -----------------------------------------------------------------
 

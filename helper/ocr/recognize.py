@@ -14,10 +14,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from helper import arena, models
 from helper.arena import Session
 from helper.config import RecognitionSettings
+from helper.headcut import split_head
 from helper.ocr.greek import greek_capitals
 from helper.ocr.timing import Timings
+from helper.onnxwire import MalformedModel
 
 
 @dataclass
@@ -296,6 +299,42 @@ class TextRecognizer:
 #: A column holds ink where a pixel differs from the line's median by this much (-1..1 scale:
 #: about 60 grey levels, well above JPEG ringing around glyphs).
 INK_CONTRAST = 60 / 127.5
+
+
+def open_recognizer(
+    model: models.ModelFile,
+    charset_file: models.ModelFile | None,
+    threads: int,
+    budget: arena.Budget,
+    settings: RecognitionSettings,
+    cut: bool = True,
+) -> TextRecognizer:
+    """A recogniser on ``model``; with ``cut``, its head cut to the non-Han, non-kana classes
+    when the model allows (helper/headcut.py), with the full head kept for the lines that need
+    it. (The fast recogniser is not cut: its full head costs no more than a cut one, and the
+    cut's threshold is a logit measured on the accurate model.)"""
+    data = models.read_model(model)
+    charset = models.load_charset(charset_file, model, data)
+    try:
+        split = split_head(data, outside_han_and_kana(charset)) if cut and settings.cut_head else None
+    except (MalformedModel, ValueError) as exc:
+        raise models.ModelError(f"The recognition model cannot be used ({exc}). Fix: {model.fix}") from None
+    if split is None:
+        rec = models.open_session(model, threads, budget, data)
+        classes = rec.get_outputs()[0].shape[-1]
+        head = None
+    else:
+        del data  # the two halves hold everything needed; 21 MB fewer while they load
+        rec = models.open_session(model, threads, budget, split.body)
+        head_session = models.open_session(model, threads, budget, split.head)
+        classes = split.total_classes
+        head = CutHead(head_session, split.classes, (split.best_logit, split.probs, split.features))
+    if isinstance(classes, int) and classes != len(charset):
+        raise models.ModelError(
+            f"The recognition model has {classes} classes but its character list has "
+            f"{len(charset)}: the model files do not belong together. Fix: {model.fix}"
+        )
+    return TextRecognizer(rec, charset, settings, head)
 
 
 def _longest_run(flags: np.ndarray) -> int:
