@@ -52,9 +52,11 @@ class Engine:
             fast = open_recognizer(
                 model_set.rec_fast, model_set.charset_fast, threads, self._budget, settings, cut=False
             )
-        self._reader = TwoPassReader(self._recognizer, fast, self.config.recognition)
         self._orientation = OrientationClassifier(cls)
         self._language = LanguageIdentifier()
+        self._reader = TwoPassReader(
+            self._recognizer, fast, settings, lambda text: self._language.identify(text).code
+        )
         # Loading leaves ≈ 60 MB of freed parser buffers in the heap (measured: VmRSS after
         # construction 208 → 149 MB with this trim); hand them back once.
         memory.release_free()

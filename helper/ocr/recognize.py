@@ -122,12 +122,6 @@ def outside_han_and_kana(charset: list[str]) -> np.ndarray:
     return ~far_east
 
 
-def far_east(char: str) -> bool:
-    """Whether a character is a Han ideograph, kana or Hangul."""
-    code = ord(char)
-    return any(low <= code <= high for low, high in _FAR_EAST)
-
-
 #: Han (unified, extension A, compatibility, and the supplementary planes), kana, Hangul.
 _FAR_EAST = (
     (0x3040, 0x30FF),

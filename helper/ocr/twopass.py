@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import numpy as np
 
 from helper.config import RecognitionSettings
-from helper.ocr.recognize import Recognized, TextRecognizer, far_east
+from helper.ocr.recognize import Recognized, TextRecognizer
 from helper.ocr.timing import Timings
 
 #: Spacing the tiny recogniser gets wrong in code, paths and prices while staying sure of
@@ -28,15 +29,31 @@ from helper.ocr.timing import Timings
 DOUBTFUL_SPACING = re.compile(r" [.,:;)\]}]|[(\[{] |\w\. [a-z(]|^ | $")
 
 
+#: Languages whose pages the fast pass may read: English, and text with too few letters to
+#: tell (numbers, codes). Tiny misreads other languages' accents while sure of itself
+#: ("Strona gtówna" for "Strona główna", "yarisina" for "yarısına"), so a page in any other
+#: language is read again whole by the accurate recogniser.
+FAST_PASS_LANGUAGES = frozenset({"en", "und"})
+
+
 class TwoPassReader:
-    """Reads line images with ``accurate``, or first with ``fast`` where that pays."""
+    """Reads line images with ``accurate``, or first with ``fast`` where that pays.
+
+    ``language`` names the language of a text (the engine's identifier, given the fast
+    pass's reading of the whole page).
+    """
 
     def __init__(
-        self, accurate: TextRecognizer, fast: TextRecognizer | None, settings: RecognitionSettings
+        self,
+        accurate: TextRecognizer,
+        fast: TextRecognizer | None,
+        settings: RecognitionSettings,
+        language: Callable[[str], str] = lambda text: "en",
     ) -> None:
         self.accurate = accurate
         self.fast = fast
         self.settings = settings
+        self.language = language
 
     def worth_a_fast_pass(self, crops: list[np.ndarray]) -> bool:
         """Whether an image with these lines has enough text for the first pass to pay: decided
@@ -53,6 +70,8 @@ class TwoPassReader:
         if not fast or self.fast is None:
             return self.accurate.recognize(crops, timer)
         readings = self.fast.recognize(crops, timer)
+        if self.language("\n".join(r.text for r in readings)) not in FAST_PASS_LANGUAGES:
+            return self.accurate.recognize(crops, timer)
         again = [i for i, reading in enumerate(readings) if self.needs_second_look(reading)]
         if again:
             second = self.accurate.recognize([crops[i] for i in again], timer)
@@ -62,14 +81,16 @@ class TwoPassReader:
 
     def needs_second_look(self, reading: Recognized) -> bool:
         """A fast reading that is not sure enough, has a short word that would be dropped as a
-        stray glyph, has doubtful spacing, needed a word gap put back, or holds Han, kana or
-        Hangul.
+        stray glyph, needed a word gap put back, has doubtful spacing, or has a letter beyond
+        ASCII.
 
         Short words: tiny reads "be", "a", "of", "0" in print less surely than the accurate
         model (≈ 0.6 a character) in lines it is otherwise sure of, and the layout drops such
         words as icons read as letters ("would also useful"). Word gaps: that repair is
         measured on the accurate model; on the fast one it split "Line 21" into "Line 2 1".
-        Han: tiny knows 6,300 ideographs against the accurate model's 16,000.
+        Letters beyond ASCII: tiny misreads accents around them while sure of itself (a name on
+        an English page), and it knows 6,300 Han ideographs against the accurate model's
+        16,000 ("PrintDlgEx 的句柄无效" came out "PrintDlgEx").
         """
         s = self.settings
         return (
@@ -77,7 +98,7 @@ class TwoPassReader:
             or reading.spaces_put_back > 0
             or _weak_short_word(reading, s)
             or DOUBTFUL_SPACING.search(reading.text) is not None
-            or any(far_east(c) for c in reading.text)
+            or any(c.isalpha() and not c.isascii() for c in reading.text)
         )
 
 
