@@ -23,9 +23,9 @@ from helper.ocr.recognize import Recognized, TextRecognizer
 from helper.ocr.timing import Timings
 
 #: Spacing the tiny recogniser gets wrong in code, paths and prices while staying sure of
-#: itself ("asyncio. Lock()", "release ( )", "3.80 *"): a space before closing punctuation,
-#: after an opening bracket, after a full stop inside a word run, or at either end. Such a line
-#: is read again whatever its confidence.
+#: itself ("Template. append(cmd)", "release ( )", "3.80 ,"): a space before closing
+#: punctuation, after an opening bracket, after "word." before a lower-case letter or a
+#: bracket, or at either end. Such a line is read again whatever its confidence.
 DOUBTFUL_SPACING = re.compile(r" [.,:;)\]}]|[(\[{] |\w\. [a-z(]|^ | $")
 
 
@@ -58,7 +58,7 @@ class TwoPassReader:
     def worth_a_fast_pass(self, crops: list[np.ndarray]) -> bool:
         """Whether an image with these lines has enough text for the first pass to pay: decided
         once per image, so its preview and its full reading are read the same way."""
-        if self.fast is None or not self.settings.fast_pass:
+        if self.fast is None:
             return False
         height = self.settings.height
         columns = sum(math.ceil(height * c.shape[1] / max(c.shape[0], 1)) for c in crops)
