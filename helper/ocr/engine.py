@@ -23,7 +23,7 @@ from helper.ocr.detect import TextDetector, TextRegion, choose_scale
 from helper.ocr.language import LanguageIdentifier, in_unread_script
 from helper.ocr.layout import Segment, arrange
 from helper.ocr.orient import OrientationClassifier
-from helper.ocr.recognize import LineCrop, Recognized, crop_line, open_recognizer
+from helper.ocr.recognize import LineCrop, Recognized, TextRecognizer, crop_line, open_recognizer
 from helper.ocr.result import Block, Box, Language, PointMap, Result, Word
 from helper.ocr.timing import Timings
 from helper.ocr.twopass import TwoPassReader
@@ -47,15 +47,22 @@ class Engine:
         self._detector = TextDetector(det, model_set.det_mean, model_set.det_std, self.config.detection)
         settings = self.config.recognition
         self._recognizer = open_recognizer(model_set.rec, model_set.charset, threads, self._budget, settings)
-        fast = None
+        load_fast = None
         if model_set.rec_fast is not None and settings.fast_pass:
-            fast = open_recognizer(
-                model_set.rec_fast, model_set.charset_fast, threads, self._budget, settings, cut=False
-            )
+            fast_model, fast_chars = model_set.rec_fast, model_set.charset_fast
+            # Checked now, opened on the first text-heavy image (helper/ocr/twopass.py): a
+            # missing or damaged file is still refused at start, with its fix.
+            for checked in (fast_model, fast_chars):
+                if checked is not None:
+                    models.verify(checked)
+
+            def load_fast() -> TextRecognizer:
+                return open_recognizer(fast_model, fast_chars, threads, self._budget, settings, cut=False)
+
         self._orientation = OrientationClassifier(cls)
         self._language = LanguageIdentifier()
         self._reader = TwoPassReader(
-            self._recognizer, fast, settings, lambda text: self._language.identify(text).code
+            self._recognizer, settings, lambda text: self._language.identify(text).code, load_fast
         )
         # Loading leaves ≈ 60 MB of freed parser buffers in the heap (measured: VmRSS after
         # construction 208 → 149 MB with this trim); hand them back once.

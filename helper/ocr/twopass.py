@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -37,28 +38,41 @@ FAST_PASS_LANGUAGES = frozenset({"en", "und"})
 
 
 class TwoPassReader:
-    """Reads line images with ``accurate``, or first with ``fast`` where that pays.
+    """Reads line images with ``accurate``, or first with the fast recogniser where that pays.
 
     ``language`` names the language of a text (the engine's identifier, given the fast
-    pass's reading of the whole page).
+    pass's reading of the whole page). ``load_fast`` opens the fast recogniser; it is called
+    on the first text-heavy image, not at start: opening it costs 0.07–0.09 s, which a
+    one-shot ``a11y-helper ocr`` of a banner never needs (docs/ocr.md).
     """
 
     def __init__(
         self,
         accurate: TextRecognizer,
-        fast: TextRecognizer | None,
         settings: RecognitionSettings,
         language: Callable[[str], str] = lambda text: "en",
+        load_fast: Callable[[], TextRecognizer] | None = None,
     ) -> None:
         self.accurate = accurate
-        self.fast = fast
         self.settings = settings
         self.language = language
+        self._load_fast = load_fast
+        self._fast: TextRecognizer | None = None
+        self._opening = threading.Lock()
+
+    @property
+    def fast(self) -> TextRecognizer | None:
+        """The fast recogniser, opened on first use (once, whichever thread asks first)."""
+        if self._fast is None and self._load_fast is not None:
+            with self._opening:
+                if self._fast is None:
+                    self._fast = self._load_fast()
+        return self._fast
 
     def worth_a_fast_pass(self, crops: list[np.ndarray]) -> bool:
         """Whether an image with these lines has enough text for the first pass to pay: decided
         once per image, so its preview and its full reading are read the same way."""
-        if self.fast is None:
+        if self._load_fast is None and self._fast is None:
             return False
         height = self.settings.height
         columns = sum(math.ceil(height * c.shape[1] / max(c.shape[0], 1)) for c in crops)
@@ -67,9 +81,10 @@ class TwoPassReader:
     def recognize(self, crops: list[np.ndarray], timer: Timings, fast: bool) -> list[Recognized]:
         """Readings in input order; with ``fast``, the accurate recogniser reads only the lines
         the fast one leaves in doubt, and its reading replaces the fast one."""
-        if not fast or self.fast is None:
+        recognizer = self.fast if fast else None
+        if recognizer is None:
             return self.accurate.recognize(crops, timer)
-        readings = self.fast.recognize(crops, timer)
+        readings = recognizer.recognize(crops, timer)
         if self.language("\n".join(r.text for r in readings)) not in FAST_PASS_LANGUAGES:
             return self.accurate.recognize(crops, timer)
         again = [i for i, reading in enumerate(readings) if self.needs_second_look(reading)]

@@ -37,10 +37,10 @@ def counted(engine):
     reader = engine._reader
     assert reader.fast is not None, "the installed models should include the fast recogniser"
     fast, accurate = _Counting(reader.fast), _Counting(reader.accurate)
-    original = reader.fast, reader.accurate
-    reader.fast, reader.accurate = fast, accurate
+    original = reader._fast, reader.accurate
+    reader._fast, reader.accurate = fast, accurate
     yield fast, accurate
-    reader.fast, reader.accurate = original
+    reader._fast, reader.accurate = original
 
 
 @pytest.fixture(scope="module")
@@ -124,13 +124,13 @@ def _reading(text: str, confidence: float) -> Recognized:
     ],
 )
 def test_which_fast_readings_are_read_again(text, confidence, again):
-    reader = TwoPassReader(None, None, RecognitionSettings())  # type: ignore[arg-type]
+    reader = TwoPassReader(None, RecognitionSettings())  # type: ignore[arg-type]
     assert reader.needs_second_look(_reading(text, confidence)) is again
 
 
 def test_a_fast_reading_with_a_short_word_it_is_unsure_of_is_read_again():
     """The layout would drop "be" as a stray glyph: "would also useful"."""
-    reader = TwoPassReader(None, None, RecognitionSettings())  # type: ignore[arg-type]
+    reader = TwoPassReader(None, RecognitionSettings())  # type: ignore[arg-type]
     text = "would also be useful"
     probs = np.full(len(text), 0.999)
     reading = Recognized(text, 0.99, tuple(text), probs, np.zeros((len(text), 2)))
@@ -143,7 +143,7 @@ def test_a_fast_reading_with_a_short_word_it_is_unsure_of_is_read_again():
 
 
 def test_a_fast_reading_whose_word_gap_was_put_back_is_read_again():
-    reader = TwoPassReader(None, None, RecognitionSettings())  # type: ignore[arg-type]
+    reader = TwoPassReader(None, RecognitionSettings())  # type: ignore[arg-type]
     reading = _reading("Line 2 1: the daemon", 0.999)
     assert not reader.needs_second_look(reading)
     reading.spaces_put_back = 1
@@ -155,4 +155,13 @@ def test_how_much_text_makes_the_fast_pass_worth_it(engine):
     line = np.zeros((24, 500, 3), dtype=np.uint8)  # 1,000 columns at the recogniser's 48 px
     assert not reader.worth_a_fast_pass([line] * 7)
     assert reader.worth_a_fast_pass([line] * 8)
-    assert not TwoPassReader(reader.accurate, None, reader.settings).worth_a_fast_pass([line] * 30)
+    assert not TwoPassReader(reader.accurate, reader.settings).worth_a_fast_pass([line] * 30)
+
+
+def test_the_fast_recogniser_is_opened_on_the_first_text_heavy_image_only():
+    engine = Engine()
+    assert engine._reader._fast is None
+    engine.recognize(encode(render(BANNER, size=40)))
+    assert engine._reader._fast is None
+    assert _lines(engine.recognize(encode(render(PAGE, size=18, spacing=1.8))).text) == PAGE
+    assert engine._reader._fast is not None
