@@ -240,26 +240,35 @@ class TextRecognizer:
         and the blank class wins, so "URI or" comes out "URIor" (a two-word miss). Space
         probability alone would also split letters ("ef fec tive"), so the gap must also be
         blank in the image: a run of columns without ink as wide as a word space.
+
+        A stretch of ``space_after_jump`` line heights with nothing read between two
+        characters is a word gap whatever the image shows there: the ink in it is a glyph the
+        model does not name (a navigation bar's "| ▶" between "Index" and "Other" gave
+        "IndexOther"), and within a word consecutive characters are well under one height apart.
         """
         s = self.settings
         emitted = np.nonzero((ids != 0) & np.r_[True, ids[1:] != ids[:-1]])[0]
-        candidates = [
+        pairs = [
             (a, b)
             for a, b in itertools.pairwise(emitted)
-            if b - a >= 2
-            and ids[a] != space
-            and ids[b] != space
-            and probs[a + 1 : b, space].max() >= s.space_min_prob
+            if b - a >= 2 and ids[a] != space and ids[b] != space
         ]
-        if not candidates:
+        jump = s.space_after_jump * s.height / step_px
+        gaps = [(a, b) for a, b in pairs if b - a >= jump]
+        doubtful = [
+            (a, b) for a, b in pairs if b - a < jump and probs[a + 1 : b, space].max() >= s.space_min_prob
+        ]
+        if doubtful:
+            grey = line.mean(axis=0)  # normalised to -1..1
+            blank = ~(np.abs(grey - np.median(grey)) > INK_CONTRAST).any(axis=0)
+            min_run = s.space_min_gap * s.height
+            for a, b in doubtful:
+                if _longest_run(blank[int((a + 0.5) * step_px) : int((b + 0.5) * step_px)]) >= min_run:
+                    gaps.append((a, b))
+        if not gaps:
             return ids, id_probs
-        grey = line.mean(axis=0)  # normalised to -1..1
-        blank = ~(np.abs(grey - np.median(grey)) > INK_CONTRAST).any(axis=0)
-        min_run = s.space_min_gap * s.height
         ids, id_probs = ids.copy(), id_probs.copy()
-        for a, b in candidates:
-            if _longest_run(blank[int((a + 0.5) * step_px) : int((b + 0.5) * step_px)]) < min_run:
-                continue
+        for a, b in gaps:
             frame = a + 1 + int(probs[a + 1 : b, space].argmax())
             ids[frame], id_probs[frame] = space, probs[frame, space]
         return ids, id_probs

@@ -48,24 +48,25 @@ def test_nothing_to_do():
     assert plan_batches([5000], SETTINGS) == [[0]]
 
 
-def _two_letters(engine, gap_has_ink: bool, space_prob: float):
-    """A line of two letters at CTC frames 2 and 8, blank frames between them where the space
-    class peaks at ``space_prob``; the image is white with ink under the letters only (and
-    in the gap, if asked)."""
+def _two_letters(engine, gap_has_ink: bool, space_prob: float, second_at: int = 8):
+    """A line of two letters at CTC frames 2 and ``second_at``, blank frames between them where
+    the space class peaks at ``space_prob``; the image is white with ink under the letters
+    only (and in the gap, if asked)."""
     rec = engine._recognizer
     chars = list(rec._full.chars)
     a, b, space = chars.index("a"), chars.index("b"), rec._full.space
-    steps, step_px, height = 12, 8.0, rec.settings.height
+    steps, step_px, height = second_at + 4, 8.0, rec.settings.height
     ids = np.zeros(steps, dtype=np.int64)
-    ids[2], ids[8] = a, b
+    ids[2], ids[second_at] = a, b
     probs = np.zeros((steps, len(chars)), dtype=np.float32)
     probs[np.arange(steps), ids] = 0.9
     probs[5, space] = space_prob
     line = np.ones((3, height, int(steps * step_px)), dtype=np.float32)  # white, -1..1 scale
     line[:, 10:38, 14:26] = -1.0  # the "a" around frame 2
-    line[:, 10:38, 62:74] = -1.0  # the "b" around frame 8
+    right = int(second_at * step_px)
+    line[:, 10:38, right - 2 : right + 10] = -1.0  # the "b"
     if gap_has_ink:
-        line[:, 10:38, 26:62:5] = -1.0  # thin strokes every 5 px: letters, not a word gap
+        line[:, 10:38, 26 : right - 2 : 5] = -1.0  # thin strokes every 5 px: letters, or a glyph
     return rec, ids, probs[np.arange(steps), ids], probs, line, step_px, space
 
 
@@ -81,6 +82,15 @@ def test_no_space_where_the_gap_has_ink_or_the_space_class_is_silent(engine):
         rec, ids, best_p, probs, line, step_px, space = _two_letters(engine, gap_has_ink, space_prob)
         fixed, fixed_p = rec._recover_spaces(ids, best_p, probs, space, line, step_px)
         assert rec._decode(fixed, fixed_p, rec._full.chars, 1 / 12).text == "ab"
+
+
+def test_characters_far_apart_with_nothing_read_between_are_two_words(engine):
+    """Two line heights (96 px at 48) between "a" and "b", ink there (a glyph the model does not
+    name, such as a navigation bar's "| ▶") and the space class silent: still two words."""
+    rec, ids, best_p, probs, line, step_px, space = _two_letters(engine, True, 0.0, second_at=14)
+    assert (14 - 2) * step_px >= rec.settings.space_after_jump * rec.settings.height
+    fixed, fixed_p = rec._recover_spaces(ids, best_p, probs, space, line, step_px)
+    assert rec._decode(fixed, fixed_p, rec._full.chars, 1 / 18).text == "a b"
 
 
 def test_a_word_gap_put_back_does_not_lower_the_lines_confidence(engine):
