@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections.abc import Callable
 
 import numpy as np
 
 from helper.config import RecognitionSettings
+from helper.lazy import Lazy
 from helper.ocr.recognize import Recognized, TextRecognizer
 from helper.ocr.timing import Timings
 
@@ -56,23 +56,17 @@ class TwoPassReader:
         self.accurate = accurate
         self.settings = settings
         self.language = language
-        self._load_fast = load_fast
-        self._fast: TextRecognizer | None = None
-        self._opening = threading.Lock()
+        self._fast = Lazy(load_fast) if load_fast is not None else None
 
     @property
     def fast(self) -> TextRecognizer | None:
-        """The fast recogniser, opened on first use (once, whichever thread asks first)."""
-        if self._fast is None and self._load_fast is not None:
-            with self._opening:
-                if self._fast is None:
-                    self._fast = self._load_fast()
-        return self._fast
+        """The fast recogniser, opened on first use."""
+        return self._fast.get() if self._fast is not None else None
 
     def worth_a_fast_pass(self, crops: list[np.ndarray]) -> bool:
         """Whether an image with these lines has enough text for the first pass to pay: decided
         once per image, so its preview and its full reading are read the same way."""
-        if self._load_fast is None and self._fast is None:
+        if self._fast is None:
             return False
         height = self.settings.height
         columns = sum(math.ceil(height * c.shape[1] / max(c.shape[0], 1)) for c in crops)

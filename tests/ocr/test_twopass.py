@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from helper.config import EngineConfig, RecognitionSettings
+from helper.lazy import Lazy
 from helper.ocr import Engine
 from helper.ocr.recognize import Recognized
 from helper.ocr.twopass import TwoPassReader
@@ -38,7 +39,7 @@ def counted(engine):
     assert reader.fast is not None, "the installed models should include the fast recogniser"
     fast, accurate = _Counting(reader.fast), _Counting(reader.accurate)
     original = reader._fast, reader.accurate
-    reader._fast, reader.accurate = fast, accurate
+    reader._fast, reader.accurate = Lazy(lambda: fast), accurate
     yield fast, accurate
     reader._fast, reader.accurate = original
 
@@ -160,8 +161,18 @@ def test_how_much_text_makes_the_fast_pass_worth_it(engine):
 
 def test_the_fast_recogniser_is_opened_on_the_first_text_heavy_image_only():
     engine = Engine()
-    assert engine._reader._fast is None
+    assert not engine._reader._fast.made
     engine.recognize(encode(render(BANNER, size=40)))
-    assert engine._reader._fast is None
+    assert not engine._reader._fast.made
     assert _lines(engine.recognize(encode(render(PAGE, size=18, spacing=1.8))).text) == PAGE
-    assert engine._reader._fast is not None
+    assert engine._reader._fast.made
+
+
+def test_the_orientation_model_is_opened_on_the_first_doubtful_line_only():
+    engine = Engine()
+    assert not engine._orientation._session.made
+    engine.recognize(encode(render(BANNER, size=40)))
+    assert not engine._orientation._session.made, "a clean banner has no doubtful line"
+    upside_down = encode(render(BANNER, size=40).rotate(180))
+    assert _lines(engine.recognize(upside_down).text) == BANNER
+    assert engine._orientation._session.made
