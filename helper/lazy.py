@@ -22,6 +22,7 @@ class Lazy(Generic[T]):
 
     @property
     def made(self) -> bool:
+        """Whether the value exists yet (a failed attempt is tried again on the next ``get``)."""
         return self._make is None
 
     def get(self) -> T:

@@ -45,8 +45,8 @@ class Engine:
         settings = self.config.recognition
         self._language = LanguageIdentifier()  # loads its model in the background meanwhile
         # The detector and the recogniser are opened side by side: onnxruntime builds a
-        # session without holding the GIL, so the two overlap (Engine() 0.36 → 0.25 s for the
-        # sessions, docs/performance.md).
+        # session without holding the GIL, so the two overlap (three sessions 0.36 → 0.24–0.29
+        # s; docs/ocr.md, "Orientation check").
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="open-model") as pool:
             det = pool.submit(models.open_session, model_set.det, threads, self._budget)
             rec = pool.submit(
