@@ -25,8 +25,9 @@ Ground truth (see README.md beside this file):
     <foreignObject> text, large embedded bitmaps or text overlapping text are skipped;
   - lines: characters on one baseline without a wide gap form a line; lines of one paragraph
     (stacked, overlapping horizontally, close) form a block; a block belongs to the smallest
-    closed shape around it; blocks and shapes are read top to bottom, left to right (a row
-    of items overlapping vertically is read left to right), the contents of a shape together.
+    closed shape around it; blocks and shapes are read by recursive XY cut (top to bottom,
+    left to right; a column of notes beside a diagram after it; items that no empty band
+    separates row by row), the contents of a shape together.
 
 usage: python make_diagrams.py [--out benchmarks/out/devset] [--n 50] [--seed 5101]
 """
@@ -522,7 +523,7 @@ def make_blocks(lines: list[Run]) -> list[Block]:
     return blocks
 
 
-def reading_order(items: list[Item]) -> list[Item]:
+def row_order(items: list[Item]) -> list[Item]:
     """Top to bottom; items whose vertical extents overlap by half the smaller height form
     a row, read left to right, unless one is over three times as tall as the other (a
     column of row labels beside a grid is not one row with the grid)."""
@@ -540,6 +541,34 @@ def reading_order(items: list[Item]) -> list[Item]:
         out += sorted(row, key=lambda it: it.box[0])
         rest = [it for it in rest if all(it is not r for r in row)]
     return out
+
+
+def widest_gap(items: list[Item], axis: int) -> tuple[float, float]:
+    """The widest empty band across all ITEMS along AXIS (0: a vertical band between columns,
+    1: a horizontal band between rows): (gap width, cut position); (0, 0) if none."""
+    spans = sorted((it.box[axis], it.box[axis + 2]) for it in items)
+    best, cut, reach = 0.0, 0.0, spans[0][1]
+    for lo, hi in spans[1:]:
+        if lo - reach > best:
+            best, cut = lo - reach, (lo + reach) / 2
+        reach = max(reach, hi)
+    return best, cut
+
+
+def reading_order(items: list[Item]) -> list[Item]:
+    """Recursive XY cut: split the items at the widest empty band, horizontal (top part first)
+    or vertical (left part first), so a diagram beside a column of notes is read diagram
+    first, then the notes; where no band separates them, rows (row_order)."""
+    if len(items) <= 1:
+        return items
+    hgap, hcut = widest_gap(items, 1)
+    vgap, vcut = widest_gap(items, 0)
+    if hgap <= 0 and vgap <= 0:
+        return row_order(items)
+    axis, cut = (1, hcut) if hgap >= vgap else (0, vcut)
+    first = [it for it in items if it.box[axis + 2] <= cut]
+    rest = [it for it in items if it.box[axis + 2] > cut]
+    return reading_order(first) + reading_order(rest)
 
 
 def emit(items: list[Item]) -> list[str]:
