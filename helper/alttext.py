@@ -1,8 +1,9 @@
 """OCR result → a short text alternative a screen reader can speak. One function, every door.
 
 Rules (docs/alt-text.md): lines in reading order, joined into sentences a synthesiser
-reads naturally; a line repeated verbatim (a banner's echo, a watermark) is said once; the
-text is cut at a word boundary near ``max_chars`` and says it was cut; an image with no
+reads naturally; a line repeated verbatim (a banner's echo, a watermark) is said once; a
+table says so and how many rows it has, then reads row by row with a pause between cells;
+the text is cut at a word boundary near ``max_chars`` and says it was cut; an image with no
 readable text says so in words, never an empty string, and one with text we could not read
 says that instead.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from helper.ocr.result import Result
+from helper.ocr.result import Result, Table
 
 PREFIX = "Image text: "
 CUT_NOTE = " … (text cut; {more} more {unit})"
@@ -19,10 +20,10 @@ DEFAULT_MAX_CHARS = 300
 
 
 def alt_text(result: Result, max_chars: int = DEFAULT_MAX_CHARS, prefix: str = PREFIX) -> str:
-    lines = _unique_lines(result)
-    if not lines:
+    blocks = _spoken_blocks(result)
+    if not blocks:
         return nothing_read(result)
-    spoken = " ".join(_sentence(block_lines) for block_lines in lines)
+    spoken = " ".join(blocks)
     if len(spoken) > max_chars:
         head = spoken[:max_chars]
         if " " in head:
@@ -59,10 +60,15 @@ def _sentence(lines: list[str]) -> str:
 _ENDS = ".!?…"
 
 
-def _unique_lines(result: Result) -> list[list[str]]:
+def _spoken_blocks(result: Result) -> list[str]:
+    """Each block as sentences: a table as its rows, any other block as its lines, a line
+    said earlier in the image left out (a table's cells repeat by nature: "none", "false")."""
     seen: set[str] = set()
     blocks = []
     for block in result.blocks:
+        if block.table is not None:
+            blocks.append(table_sentences(block.table))
+            continue
         kept = []
         for line in block.lines:
             key = " ".join(line.text.split()).casefold()
@@ -70,8 +76,40 @@ def _unique_lines(result: Result) -> list[list[str]]:
                 seen.add(key)
                 kept.append(" ".join(line.text.split()))
         if kept:
-            blocks.append(kept)
-    return blocks
+            blocks.append(_sentence(kept))
+    return [b for b in blocks if b]
+
+
+#: Said between the cells of a table row: a semicolon is a pause in every synthesiser, is not
+#: spoken aloud at screen readers' usual punctuation level, and is not the comma that a cell
+#: itself may hold ("location, scale"); a row ends with a full stop, a longer pause.
+CELL_SEPARATOR = "; "
+
+
+def table_sentences(table: Table) -> str:
+    """A table as it is heard: "Table, 3 rows: name; value. name; value. name; value."
+
+    The count first, so the listener knows what is coming and for how long; then each row,
+    its cells left to right (a wrapped cell's lines joined), empty cells left out as a screen
+    reader's say-all leaves them out.
+    """
+    rows = [
+        [" ".join(cell.text.split()) for cell in row if cell is not None and cell.text.strip()]
+        for row in table.rows
+    ]
+    rows = [cells for cells in rows if cells]
+    if not rows:
+        return ""
+    head = f"Table, {len(rows)} {'row' if len(rows) == 1 else 'rows'}:"
+    return " ".join([head, *(_row_sentence(cells) for cells in rows)])
+
+
+def _row_sentence(cells: list[str]) -> str:
+    """A row's cells joined by the separator (a cell's own closing stop or comma dropped
+    before it, so it is heard once), ending in a full stop."""
+    inner = [cell.rstrip(".,;:") or cell for cell in cells[:-1]]
+    out = CELL_SEPARATOR.join([*inner, cells[-1]])
+    return out if out[-1:] in _ENDS else out + "."
 
 
 #: A document's summary stops adding pages once it is this long, and says how many are left.

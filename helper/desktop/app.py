@@ -30,7 +30,7 @@ from helper.desktop.continuous import Continuous
 from helper.desktop.hotkeys import Hotkeys
 from helper.desktop.navigator import Navigator, Reading
 from helper.desktop.review import ReviewActions
-from helper.desktop.speech import Speaker, Voice, make_voice, spoken_lines
+from helper.desktop.speech import Speaker, Voice, make_voice, spoken_block, spoken_lines
 from helper.errors import CaptureError, HelperError
 from helper.ocr import Engine
 from helper.ocr.result import Block, Line, Result
@@ -270,7 +270,7 @@ class Desktop(ReviewActions):
                         return
                     early.extend(block.text for block in blocks)
                     for i, block in enumerate(blocks):
-                        text = spoken_lines([line.text for line in block.lines])
+                        text = spoken_block(block)
                         self._say((prefix if i == 0 else "") + text, self.settings.lang, True)
 
                 streaming = first_block if self.settings.output != "clipboard" else None
@@ -316,7 +316,7 @@ class Desktop(ReviewActions):
             blocks = list(result.blocks)
             if already and [b.text for b in blocks[: len(already)]] == already:
                 blocks, prefix = blocks[len(already) :], ""
-            chunks = [spoken_lines([line.text for line in block.lines]) for block in blocks]
+            chunks = [spoken_block(block) for block in blocks]
         else:
             self._say(prefix + nothing_read(result, what), None, solicited)
             return

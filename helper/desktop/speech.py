@@ -32,11 +32,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from helper.alttext import table_sentences
 from helper.config import DesktopSettings
 from helper.desktop.espeak import EspeakVoice
 from helper.desktop.nvda import NO_CLIENT_NOTE, NvdaUnavailable, NvdaVoice
 from helper.desktop.ssip import SpeechDispatcherVoice
 from helper.errors import SpeechUnavailable
+from helper.ocr.result import Block
 
 
 class Voice(Protocol):
@@ -363,6 +365,14 @@ _SPACES = re.compile(r"\s+")
 def tidy(text: str) -> str:
     """One line of speech: a synthesiser pauses on punctuation, not on our line breaks."""
     return _SPACES.sub(" ", text).strip()
+
+
+def spoken_block(block: Block) -> str:
+    """A block as one utterance: a table as "Table, 3 rows: …" read row by row with a pause
+    between cells (the same words as the alt text), any other block line by line."""
+    if block.table is not None:
+        return table_sentences(block.table)
+    return spoken_lines([line.text for line in block.lines])
 
 
 def spoken_lines(lines: list[str]) -> str:

@@ -1,24 +1,33 @@
 """Reading order: recognised line segments → blocks of lines, ordered as a person reads them.
 
-Three steps. First, segments that belong together are joined: pieces of one visual row that
+Four steps. First, segments that belong together are joined: pieces of one visual row that
 sit close, and rows stacked like a paragraph (similar height, overlapping columns, small
 gaps). Second, groups whose areas overlap are one structure (a receipt's prices inside its
-labels' box) and are merged. Third, the blocks are ordered by recursive XY-cut: a wide empty
-band across a region splits it top to bottom first; then a vertical gutter splits it into
-columns read left to right, unless the two sides line up row by row (a table, a receipt, a
-form: read row by row, each row one line) or something on the right starts above the whole
-left side (a title: bands first); then narrower bands; blocks that no cut separates are read
-row by row. A UI screenshot thus reads region by region (sidebar, then content) instead of
-as one soup of lines.
+labels' box) and are merged. Third, a group that a gap between words runs down is looked at
+again: rows that fall into columns there are a table, cut out of the paragraph around them;
+two columns of text whose lines were joined across a tight gutter are split apart. Fourth,
+the blocks are ordered by recursive XY-cut: a wide empty band across a region splits it top
+to bottom first; then a vertical gutter splits it into columns read left to right, unless
+the two sides are rows of a table (a receipt, a form, names beside their descriptions: read
+row by row, each visual row one line, the cells kept as a grid on the block) or something on
+the right starts above the whole left side (a title: bands first); then narrower bands;
+blocks that no cut separates are read row by row. A UI screenshot thus reads region by
+region (sidebar, then content) instead of as one soup of lines.
+
+A table is told from columns of an article by its structure, not its looks: its cells sit
+on rows shared with the other side, a long cell (a description) wraps at line pitch while
+the short side waits in a gap and ends where its text ends; running text fills its measure
+line after line on both sides, and beside a list that lines up with it now and then it runs
+on to the measure past the list's items.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from helper.ocr.result import Block, Box, Line, Word
+from helper.ocr.result import Block, Box, Cell, Line, Table, Word
 
 #: How far apart (in line heights) two pieces of one row may be and still be one line.
 ROW_JOIN_GAP = 1.0
@@ -33,10 +42,30 @@ MIN_GUTTER = 0.8
 TABLE_ALIGNMENT = 0.7
 #: ...and this share of the lines on the side with the longer lines.
 TABLE_ALIGNMENT_OTHER = 0.3
+#: Boxes of consecutive rows may overlap by this share of the smaller height (the detector's
+#: margins): that much overlap is touching, not sharing a row.
+ROW_TOUCH = 0.3
 #: Two lines are on one table row when their centres differ by at most this share of a height.
 ROW_ALIGNMENT = 0.35
-#: Sides whose typical line is at least this long (in line heights) are text columns, never a table.
+#: Lines at least this long (in line heights) are running text or long cells (descriptions);
+#: shorter ones are short cells (prices, values, labels).
 COLUMN_LINE_WIDTH = 4.5
+#: Running text fills its measure: a paragraph breaks a line only where the next word does
+#: not fit, so its typical line reaches this share of the side's widest lines (the 90th
+#: percentile, so one stray wide line does not set the measure). A cell ends where its text does.
+PROSE_FILL = 0.8
+#: ...and its lines follow each other at line pitch: at least this share of a column of running
+#: text has the next line of its paragraph right below it (a column of names beside wrapped
+#: descriptions has a gap under nearly every name).
+PROSE_CONTINUITY = 0.5
+#: Share of a table's entries (long cells) that end short of the measure: a cell's text ends
+#: where it does, while running text beside a list that lines up with it by chance (a sidebar)
+#: runs on to the measure at nearly every item of the list.
+TABLE_RAGGED_ENDS = 1 / 3
+#: Share of a table's visual rows that may cross a column gap (a header or note spanning columns).
+SPANNING_ROWS = 0.1
+#: A table has at least this many rows with two cells or more; fewer is a line with a gap in it.
+MIN_TABLE_ROWS = 2
 #: Blocks are merged when this share of the smaller one's area lies inside the other.
 OVERLAP_MERGE = 0.5
 #: An empty horizontal band this tall (in line heights) splits a region before any column does.
@@ -57,11 +86,164 @@ class Segment:
 def arrange(segments: list[Segment]) -> tuple[Block, ...]:
     if not segments:
         return ()
-    groups = _merge_overlapping(_group(segments), segments)
-    blocks = [_block([segments[i] for i in members]) for members in groups]
+    groups = [[segments[i] for i in members] for members in _merge_overlapping(_group(segments), segments)]
+    blocks = [_block(group) for group in groups]
     heights = [line.box.height for block in blocks for line in block.lines]
     unit = float(np.median(heights)) if heights else 1.0
+    blocks = [
+        part for group, block in zip(groups, blocks, strict=True) for part in _with_tables(group, block, unit)
+    ]
     return tuple(_order(blocks, unit, 0))
+
+
+def _with_tables(group: list[Segment], block: Block, unit: float) -> list[Block]:
+    """The group's block, or its parts around the tables inside it.
+
+    Cells close enough to join as pieces of one row (a name and its value a line height
+    apart), a column of prices inside its labels' box, or a table run on from the paragraph
+    above it make one group with a table in it. Its rows still have the table's column gaps:
+    gaps between words as wide as a gutter, at the same places row after row, which no line
+    of a paragraph crosses. A run of rows that falls into those columns is a table when its
+    two sides pass the same test as blocks on either side of a gutter (``_is_table``): two
+    columns of text a little closer than a line height stay as they are.
+    """
+    rows = _rows(group, lambda piece: piece.box)
+    token_rows = [_tokens(row) for row in rows]
+    gapped = [_has_gutter(tokens, unit) for tokens in token_rows]
+    if sum(gapped) < MIN_TABLE_ROWS:
+        return [block]
+    cuts = _column_cuts([tokens for tokens, g in zip(token_rows, gapped, strict=True) if g], unit)
+    if not cuts:
+        return [block]
+    columns = _text_columns(group, token_rows, cuts, unit)
+    if columns is not None:
+        return [part for side in columns for part in _with_tables(side, _block(side), unit)]
+    # A row with a gutter in it is a table row even where one long cell runs into the next
+    # column ("LaTeX with" over the gap); a row without one fits only if no word crosses a gap.
+    fits = [
+        g or not any(t.box.x < c < t.box.right for t in tokens for c in cuts)
+        for tokens, g in zip(token_rows, gapped, strict=True)
+    ]
+    parts: list[Block] = []
+    done = 0
+    for start, end in _table_runs(token_rows, fits, cuts):
+        table = _table_rows(rows[start:end], cuts, unit)
+        if table is None:
+            continue
+        if start > done:
+            parts.append(_block([p for row in rows[done:start] for p in row]))
+        parts.append(table)
+        done = end
+    if not parts:
+        return [block]
+    if done < len(rows):
+        parts.append(_block([p for row in rows[done:] for p in row]))
+    return parts
+
+
+def _text_columns(
+    group: list[Segment], token_rows: list[list[_Token]], cuts: list[float], unit: float
+) -> tuple[list[Segment], list[Segment]] | None:
+    """The group's two columns, when a gap no word crosses runs all the way down it and the
+    two sides are not a table: columns of text set a little closer than a line height apart
+    (or a sidebar against the text beside it), whose lines were joined as pieces of one row."""
+    clean = [c for c in cuts if not any(t.box.x < c < t.box.right for row in token_rows for t in row)]
+    for cut in clean:
+        left, right = _split_group(group, cut)
+        sides = _block(left), _block(right)
+        if (
+            min(len(side.lines) for side in sides) >= MIN_TABLE_ROWS
+            and sides[1].box.x - sides[0].box.right >= MIN_GUTTER * unit
+            and not _is_table([sides[0]], [sides[1]], unit)
+        ):
+            # Split only where the ordering will see the gutter between the two blocks too
+            # (the detector's margins around each line can eat most of a tight one).
+            return left, right
+    return None
+
+
+def _split_group(group: list[Segment], cut: float) -> tuple[list[Segment], list[Segment]]:
+    """The segments left and right of ``cut``; one that spans it is split between its words."""
+    left: list[Segment] = []
+    right: list[Segment] = []
+    for seg in group:
+        if seg.box.right <= cut:
+            left.append(seg)
+        elif seg.box.x >= cut:
+            right.append(seg)
+        else:
+            for side, words in zip((left, right), _split_words(seg.words, cut), strict=True):
+                if words:
+                    box = Box.around([w.box for w in words])
+                    side.append(Segment(" ".join(w.text for w in words), seg.confidence, box, tuple(words)))
+    return left, right
+
+
+def _split_words(words: tuple[Word, ...], cut: float) -> tuple[list[Word], list[Word]]:
+    left = [w for w in words if (w.box.x + w.box.right) / 2 < cut]
+    return left, [w for w in words if (w.box.x + w.box.right) / 2 >= cut]
+
+
+def _has_gutter(tokens: list[_Token], unit: float) -> bool:
+    """Is there a gap as wide as a gutter between two words of this row?"""
+    spans = sorted((t.box.x, t.box.right) for t in tokens)
+    reach = spans[0][1]
+    for x, right in spans[1:]:
+        if x - reach >= MIN_GUTTER * unit:
+            return True
+        reach = max(reach, right)
+    return False
+
+
+def _table_runs(token_rows: list[list[_Token]], fits: list[bool], cuts: list[float]) -> list[tuple[int, int]]:
+    """Runs of consecutive rows that fall into the columns, from a row with two cells or more
+    to the last such row and the rows after it that continue its cells (nothing in the first
+    column): a paragraph's short last line above or below the table is not one of its rows."""
+
+    def cells(row: int) -> set[int]:
+        return {int(np.searchsorted(cuts, (t.box.x + t.box.right) / 2)) for t in token_rows[row]}
+
+    runs = []
+    i = 0
+    while i < len(fits):
+        if not fits[i] or len(cells(i)) < 2:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(fits) and fits[end]:
+            end += 1
+        stop = max(k for k in range(i, end) if len(cells(k)) >= 2) + 1
+        while stop < end and 0 not in cells(stop):
+            stop += 1
+        runs.append((i, stop))
+        i = stop
+    return runs
+
+
+def _table_rows(rows: list[list[Segment]], cuts: list[float], unit: float) -> Block | None:
+    """The rows as a table block, when their two sides at the first column gap form a table."""
+    cut = cuts[0]
+    sides: tuple[list[Line], list[Line]] = ([], [])
+    for row in rows:
+        tokens = _tokens(row)
+        for side, part in zip(sides, _split(tokens, cut), strict=True):
+            if part:
+                box = Box.around([t.box for t in part])
+                side.append(Line(" ".join(t.text for t in part), 1.0, box, ()))
+    if not all(sides) or not _is_table([_lines_block(sides[0])], [_lines_block(sides[1])], unit):
+        return None
+    block = _block([piece for row in rows for piece in row])
+    table = _grid(rows, unit)
+    return None if table is None else replace(block, table=table)
+
+
+def _split(tokens: list[_Token], cut: float) -> tuple[list[_Token], list[_Token]]:
+    left = [t for t in tokens if (t.box.x + t.box.right) / 2 < cut]
+    return left, [t for t in tokens if (t.box.x + t.box.right) / 2 >= cut]
+
+
+def _lines_block(lines: list[Line]) -> Block:
+    return Block(tuple(lines), Box.around([line.box for line in lines]))
 
 
 def _group(segments: list[Segment]) -> list[list[int]]:
@@ -218,7 +400,7 @@ def _order(blocks: list[Block], unit: float, depth: int) -> list[Block]:
         left = [b for b in blocks if b.box.right <= cut]
         right = [b for b in blocks if b.box.x >= cut]
         if _is_table(left, right, unit):
-            return [_table(blocks)]
+            return [_table(blocks, unit)]
         if y_gaps and min(b.box.y for b in right) < min(b.box.y for b in left) - 0.5 * unit:
             # Something on the right starts above everything on the left (a window title,
             # a page header off to the side): reading the left column first would skip it.
@@ -228,7 +410,7 @@ def _order(blocks: list[Block], unit: float, depth: int) -> list[Block]:
         return _bands(blocks, y_gaps, widest_y, unit, depth)
     # No cut separates them: the blocks are entangled (a receipt's header running into its
     # first row, a form), and only reading their lines row by row keeps each row together.
-    return [_table(blocks)]
+    return _entangled(blocks, unit)
 
 
 def _bands(
@@ -243,42 +425,265 @@ def _bands(
 
 
 def _is_table(left: list[Block], right: list[Block], unit: float) -> bool:
-    """Do the two sides of a gutter form rows of a table (a receipt, a form) rather than columns?
+    """Do the two sides of a gutter form the rows of a table rather than columns?
 
-    Rows of a table line up one to one across the gutter, and at least one side holds short
-    cells (prices, values, labels). Two columns of running text may line up by chance when
-    they share a font, but both hold long lines, so they stay columns.
+    A table's rows line up across the gutter: the cells of one side each sit on a row of the
+    other. Where both sides hold short cells (a receipt, a form) that is enough. Where one side
+    holds long lines (a description beside each name), they must be that row's entry: it
+    starts on the row and wraps at line pitch until the next one, while the cells' side waits
+    in a gap, and it ends where its text does. Two columns of running text can line up row for
+    row when they share a font and leading, but both fill their measure line after line, so
+    they stay columns; so does a column of text beside a list that lines up by chance, whose
+    lines run on to the measure past every item of the list.
     """
     left_lines = [line.box for b in left for line in b.lines]
     right_lines = [line.box for b in right for line in b.lines]
     if not left_lines or not right_lines:
         return False
-    widths = [float(np.median([b.width for b in side])) for side in (left_lines, right_lines)]
-    if min(widths) >= COLUMN_LINE_WIDTH * unit:
+    if _is_prose(left_lines, unit) and _is_prose(right_lines, unit):
         return False
-    cells, other = (left_lines, right_lines) if widths[0] <= widths[1] else (right_lines, left_lines)
-    # Every short cell sits on a row of the other side; the other side may have more rows
-    # (an item's name on a line of its own above the row with its price).
-    return (
-        _aligned_share(cells, other) >= TABLE_ALIGNMENT
-        and _aligned_share(other, cells) >= TABLE_ALIGNMENT_OTHER
+    # The side with the shorter lines holds the cells (the left one on a tie).
+    cells, other = sorted((left_lines, right_lines), key=_median_width)
+    if _aligned_share(cells, other) < TABLE_ALIGNMENT:
+        return False
+    short = _median_width(cells) < COLUMN_LINE_WIDTH * unit
+    if short and _aligned_share(other, cells) >= TABLE_ALIGNMENT_OTHER:
+        # Short cells, each on a row of the other side, which may have more rows (an item's
+        # name on a line of its own above the row with its price).
+        return True
+    if _median_width(other) < COLUMN_LINE_WIDTH * unit:
+        return False
+    # Long lines beside the cells: wrapped entries, one a row, or a column of text.
+    return _faces_rows_or_gaps(other, cells) >= TABLE_ALIGNMENT and _are_entries(other, cells)
+
+
+def _median_width(lines: list[Box]) -> float:
+    return float(np.median([b.width for b in lines]))
+
+
+def _faces_rows_or_gaps(lines: list[Box], cells: list[Box]) -> float:
+    """Share of ``lines`` that sit on a row of ``cells`` or face a gap between them.
+
+    A table's cells wait in a gap while the entry beside them wraps; a column that only lines
+    up by chance with its neighbour (the same leading, shifted by a heading) has lines half a
+    line off the neighbour's, straddling them.
+    """
+    facing = sum(
+        any(_on_row(line, cell) for cell in cells)
+        or not any(_overlap(line, cell) > ROW_TOUCH * min(line.height, cell.height) for cell in cells)
+        for line in lines
     )
+    return facing / len(lines)
+
+
+def _is_prose(lines: list[Box], unit: float) -> bool:
+    """Is this side of a gutter running text: long lines that fill the measure, one after another?"""
+    widths = np.array([b.width for b in lines], dtype=np.float64)
+    typical = float(np.median(widths))
+    if typical < COLUMN_LINE_WIDTH * unit or typical < PROSE_FILL * float(np.quantile(widths, 0.9)):
+        return False
+    followed = sum(_line_below(b, lines) is not None for b in lines)
+    return followed >= PROSE_CONTINUITY * len(lines)
+
+
+def _are_entries(lines: list[Box], cells: list[Box]) -> bool:
+    """Are these long lines one entry per row of ``cells``, ending where its text does?
+
+    Each entry starts on a row of the cells and any further lines continue it at line pitch
+    (a wrapped cell); the line just above each row's start ends the previous entry, and a
+    cell's text ends short of the measure as often as not. Running text beside a list that
+    lines up with it by chance runs on to the measure at those lines instead.
+    """
+    lines = sorted(lines, key=lambda b: b.y)
+    starts = [any(_on_row(line, cell) for cell in cells) for line in lines]
+    in_entry: dict[int, bool] = {}
+    for line, start in zip(lines, starts, strict=True):
+        above = _line_above(line, lines)
+        in_entry[id(line)] = start or (above is not None and in_entry[id(above)])
+    if sum(in_entry.values()) < TABLE_ALIGNMENT * len(lines):
+        return False  # lines after a paragraph break that no row starts: running text
+    ends = [
+        above for line, start in zip(lines, starts, strict=True) if start and (above := _above(line, lines))
+    ]
+    ends.append(lines[-1])
+    if len(ends) < MIN_TABLE_ROWS:
+        return False  # one row: nothing tells a cell's end from the measure
+    measure = float(np.quantile([b.width for b in lines], 0.9))
+    short = sum(b.width < PROSE_FILL * measure for b in ends)
+    return short >= TABLE_RAGGED_ENDS * len(ends)
+
+
+def _next_in_paragraph(upper: Box, lower: Box) -> bool:
+    """Is ``lower`` the next line of ``upper``'s paragraph (the rule ``_group`` joins by)?"""
+    hmin, hmax = min(upper.height, lower.height), max(upper.height, lower.height)
+    gap = lower.y - upper.bottom
+    x_overlap = min(upper.right, lower.right) - max(upper.x, lower.x)
+    return (
+        -ROW_TOUCH * hmin <= gap <= PARAGRAPH_GAP * hmin
+        and not _on_row(upper, lower)
+        and hmax <= PARAGRAPH_HEIGHT_RATIO * hmin
+        and x_overlap >= 0.3 * min(upper.width, lower.width)
+    )
+
+
+def _line_below(line: Box, lines: list[Box]) -> Box | None:
+    below = [b for b in lines if b is not line and b.y > line.y and _next_in_paragraph(line, b)]
+    return min(below, key=lambda b: b.y, default=None)
+
+
+def _above(line: Box, lines: list[Box]) -> Box | None:
+    """The nearest line above ``line`` in its column (overlapping it horizontally), at any distance."""
+    above = [
+        b
+        for b in lines
+        if b.bottom <= _centre(line)
+        and min(b.right, line.right) - max(b.x, line.x) > 0
+        and not _on_row(b, line)
+    ]
+    return max(above, key=lambda b: b.bottom, default=None)
+
+
+def _line_above(line: Box, lines: list[Box]) -> Box | None:
+    above = [b for b in lines if b is not line and b.y < line.y and _next_in_paragraph(b, line)]
+    return max(above, key=lambda b: b.y, default=None)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """How far two boxes overlap vertically (negative: the gap between them)."""
+    return min(a.bottom, b.bottom) - max(a.y, b.y)
+
+
+def _centre(b: Box) -> float:
+    return (b.y + b.bottom) / 2
+
+
+def _on_row(a: Box, b: Box) -> bool:
+    return abs(_centre(a) - _centre(b)) <= ROW_ALIGNMENT * min(a.height, b.height)
 
 
 def _aligned_share(lines: list[Box], others: list[Box]) -> float:
-    def centre(b: Box) -> float:
-        return (b.y + b.bottom) / 2
-
-    paired = sum(
-        any(abs(centre(a) - centre(b)) <= ROW_ALIGNMENT * min(a.height, b.height) for b in others)
-        for a in lines
-    )
+    paired = sum(any(_on_row(a, b) for b in others) for a in lines)
     return paired / len(lines)
 
 
-def _table(blocks: list[Block]) -> Block:
-    """One block whose lines are the table's rows, each read across the gutter."""
-    return _block([line for b in blocks for line in b.lines])
+def _entangled(blocks: list[Block], unit: float) -> list[Block]:
+    """The region's lines as one block of rows, each read across whatever gaps it has.
+
+    A table among them stays whole, in its place, when what it touches is above or below it
+    (the paragraph it was cut out of); blocks that share rows with it are more of its
+    columns (or a label column it was cut from), and join it.
+    """
+    tables = [b for b in blocks if b.table is not None]
+    if not tables:
+        return [_block([line for b in blocks for line in b.lines])]
+    rest = [b for b in blocks if b.table is None]
+    absorbed = True
+    while absorbed:  # a table grown by one block may now share rows with another
+        absorbed = False
+        for i, table in enumerate(tables):
+            beside = [b for b in rest if _overlap(table.box, b.box) > ROW_TOUCH * unit]
+            if beside:
+                tables[i] = _table([table, *beside], unit)
+                rest = [b for b in rest if all(b is not x for x in beside)]
+                absorbed = True
+    out: list[Block] = []
+    pending: list[Block] = []
+    for block in sorted(tables + rest, key=lambda b: b.box.y):
+        if block.table is None:
+            pending.append(block)
+            continue
+        if pending:
+            out.append(_block([line for b in pending for line in b.lines]))
+            pending = []
+        out.append(block)
+    if pending:
+        out.append(_block([line for b in pending for line in b.lines]))
+    return out
+
+
+def _table(blocks: list[Block], unit: float) -> Block:
+    """One block whose lines are the table's visual rows, with its grid of cells when the rows
+    fall into columns (a row that is two pieces with a gap between them is not a table)."""
+    pieces = [line for b in blocks for line in b.lines]
+    block = _block(pieces)
+    table = _grid(_rows(pieces, lambda piece: piece.box), unit)
+    return block if table is None else replace(block, table=table)
+
+
+@dataclass(frozen=True)
+class _Token:
+    """A word of a table, or a whole piece when it has no words (boxes read without text)."""
+
+    text: str
+    box: Box
+
+
+def _tokens(row: list[Line]) -> list[_Token]:
+    return [
+        _Token(w.text, w.box) for piece in row for w in (piece.words or (Word(piece.text, 1.0, piece.box),))
+    ]
+
+
+def _grid(rows: list[list[Line]], unit: float) -> Table | None:
+    """The cells of a table: columns split at the gaps that run down every visual row, rows
+    started by a visual row with a first-column cell, and the visual rows without one (a
+    description wrapping beside an empty name cell) added to the row above, cell by cell.
+
+    Words, not pieces, decide the columns: two cells close enough to be read as one piece still
+    have the column gap between their words.
+    """
+    token_rows = [_tokens(row) for row in rows]
+    cuts = _column_cuts(token_rows, unit)
+    if not cuts:
+        return None
+    table: list[list[list[_Token]]] = []
+    previous_bottom = None
+    for tokens in token_rows:
+        cells: list[list[_Token]] = [[] for _ in range(len(cuts) + 1)]
+        for token in tokens:
+            cells[int(np.searchsorted(cuts, (token.box.x + token.box.right) / 2))].append(token)
+        top = min(t.box.y for t in tokens)
+        wraps = previous_bottom is not None and top - previous_bottom <= PARAGRAPH_GAP * unit
+        if table and not cells[0] and wraps:
+            for kept, more in zip(table[-1], cells, strict=True):
+                kept.extend(more)
+        else:
+            table.append(cells)
+        previous_bottom = max(t.box.bottom for t in tokens)
+    grid = tuple(tuple(_cell(cell) for cell in row) for row in table)
+    if sum(sum(cell is not None for cell in row) >= 2 for row in grid) < MIN_TABLE_ROWS:
+        return None
+    return Table(grid)
+
+
+def _cell(tokens: list[_Token]) -> Cell | None:
+    """The cell of these words; none for no words, or for only dots and dashes (a scan's
+    specks, a rule drawn with hyphens). Boxes read without text still make a cell."""
+    texts = [t.text for t in tokens if t.text]
+    if not tokens or (texts and not any(ch.isalnum() for text in texts for ch in text)):
+        return None
+    return Cell(" ".join(t.text for t in tokens if t.text), Box.around([t.box for t in tokens]))
+
+
+def _column_cuts(token_rows: list[list[_Token]], unit: float) -> list[float]:
+    """x where one column ends and the next begins: the middle of each run at least a gutter
+    wide that the words of every visual row leave empty (a few rows may cross it: a heading
+    over two columns)."""
+    x0 = min(t.box.x for row in token_rows for t in row)
+    x1 = max(t.box.right for row in token_rows for t in row)
+    covered = np.zeros(x1 - x0, dtype=np.int32)
+    for row in token_rows:
+        mask = np.zeros(x1 - x0, dtype=bool)
+        for t in row:
+            mask[t.box.x - x0 : t.box.right - x0] = True
+        covered += mask
+    empty = covered <= int(SPANNING_ROWS * len(token_rows))
+    # Runs of empty x between covered ones: edges of the padded mask come in (start, end) pairs.
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], empty, [False])).astype(np.int8)))
+    runs = zip(edges[::2], edges[1::2], strict=True)
+    return [
+        float(x0 + (a + b) / 2) for a, b in runs if a > 0 and b < len(empty) and b - a >= MIN_GUTTER * unit
+    ]
 
 
 def _reading_rows(blocks: list[Block]) -> list[Block]:

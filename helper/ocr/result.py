@@ -98,9 +98,58 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One cell of a table: its text (a wrapped cell's lines joined by spaces) and where it is."""
+
+    text: str
+    box: Box
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "box": self.box.to_dict()}
+
+    def scaled(self, sx: float, sy: float) -> Cell:
+        return replace(self, box=self.box.scaled(sx, sy))
+
+    def mapped(self, to: PointMap, width: int, height: int) -> Cell:
+        return replace(self, box=self.box.mapped(to, width, height))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A grid read row by row: each row holds one entry per column, ``None`` for an empty cell.
+
+    Kept beside the block's lines (which stay the visual rows, top to bottom) so that speech
+    and alt text can say where one cell ends and the next begins, which the lines cannot.
+    """
+
+    rows: tuple[tuple[Cell | None, ...], ...]
+
+    @property
+    def columns(self) -> int:
+        return max((len(row) for row in self.rows), default=0)
+
+    def to_dict(self) -> dict:
+        return {
+            "columns": self.columns,
+            "rows": [[None if cell is None else cell.to_dict() for cell in row] for row in self.rows],
+        }
+
+    def _each(self, change: Callable[[Cell], Cell]) -> Table:
+        return Table(tuple(tuple(None if c is None else change(c) for c in row) for row in self.rows))
+
+    def scaled(self, sx: float, sy: float) -> Table:
+        return self._each(lambda cell: cell.scaled(sx, sy))
+
+    def mapped(self, to: PointMap, width: int, height: int) -> Table:
+        return self._each(lambda cell: cell.mapped(to, width, height))
+
+
+@dataclass(frozen=True)
 class Block:
     lines: tuple[Line, ...]
     box: Box
+    #: The block's cells, when its lines are the rows of a table (layout.py says when).
+    table: Table | None = None
 
     @property
     def text(self) -> str:
@@ -108,12 +157,18 @@ class Block:
 
     def scaled(self, sx: float, sy: float) -> Block:
         """The same block in an image ``sx``×``sy`` the size (boxes of a reduced decode)."""
-        return Block(tuple(line.scaled(sx, sy) for line in self.lines), self.box.scaled(sx, sy))
+        return Block(
+            tuple(line.scaled(sx, sy) for line in self.lines),
+            self.box.scaled(sx, sy),
+            None if self.table is None else self.table.scaled(sx, sy),
+        )
 
     def mapped(self, to: PointMap, width: int, height: int) -> Block:
         """The same block in the image the user gave, when the engine read a straightened copy."""
         return Block(
-            tuple(line.mapped(to, width, height) for line in self.lines), self.box.mapped(to, width, height)
+            tuple(line.mapped(to, width, height) for line in self.lines),
+            self.box.mapped(to, width, height),
+            None if self.table is None else self.table.mapped(to, width, height),
         )
 
     @property
@@ -121,12 +176,15 @@ class Block:
         return _weighted_confidence(self.lines)
 
     def to_dict(self) -> dict:
-        return {
+        record = {
             "text": self.text,
             "confidence": round(self.confidence, 4),
             "box": self.box.to_dict(),
             "lines": [line.to_dict() for line in self.lines],
         }
+        if self.table is not None:
+            record["table"] = self.table.to_dict()
+        return record
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,107 @@ def test_a_tall_stamp_does_not_chain_the_lines_beside_it_into_one_row():
     order = texts(arrange([*lines, stamp]))
     rows = [t.replace(" PAID", "") for t in order]
     assert rows == [f"address line {i}" for i in range(4)], order  # the stamp joins one row at most
+
+
+def words_seg(y: int, *spans: tuple[str, int], h: int = 20) -> Segment:
+    """One piece holding words at the given x (10 px a character): cells the detector joined."""
+    words = tuple(Word(text, 0.99, Box(x, y, 10 * len(text), h)) for text, x in spans)
+    box = Box.around([w.box for w in words])
+    return Segment(" ".join(w.text for w in words), 0.99, box, words)
+
+
+def cells(block) -> list[list[str | None]]:
+    return [[None if cell is None else cell.text for cell in row] for row in block.table.rows]
+
+
+def test_names_beside_wrapping_descriptions_are_a_table_read_row_by_row():
+    # A name per row; its description wraps at line pitch while the name column waits in a gap.
+    rows = [("open_file", 3), ("close", 1), ("read_all_lines", 2), ("seek", 2)]
+    segments, y = [], 10
+    for r, (name, wraps) in enumerate(rows):
+        segments.append(seg(name, 10, y, 14 * len(name)))
+        widths = [420] * (wraps - 1) + [180 + 60 * r]  # wrapped lines fill the column; the last ends short
+        segments += [seg(f"desc {r} line {k}", 260, y + 28 * k, w) for k, w in enumerate(widths)]
+        y += 28 * wraps + 8
+    blocks = arrange(segments[::-1])
+    assert texts(blocks) == [
+        t
+        for r, (name, wraps) in enumerate(rows)
+        for t in [f"{name} desc {r} line 0"] + [f"desc {r} line {k}" for k in range(1, wraps)]
+    ]
+    assert len(blocks) == 1 and blocks[0].table is not None
+    assert cells(blocks[0]) == [
+        [name, " ".join(f"desc {r} line {k}" for k in range(wraps))] for r, (name, wraps) in enumerate(rows)
+    ]
+
+
+def test_columns_of_text_on_one_baseline_grid_stay_columns():
+    # Two columns of running text in one font and leading: every line has a partner across the
+    # gutter, as in a table, but both fill their measure line after line.
+    left = [seg(f"left {i}", 10, 10 + 28 * i, 400 if i % 5 != 4 else 150) for i in range(10)]
+    right = [seg(f"right {i}", 450, 10 + 28 * i, 400 if i % 4 != 3 else 220) for i in range(10)]
+    blocks = arrange(right + left)
+    assert texts(blocks) == [f"left {i}" for i in range(10)] + [f"right {i}" for i in range(10)]
+    assert all(b.table is None for b in blocks)
+
+
+def test_columns_closer_than_a_line_height_are_not_read_across():
+    # The gutter (24 px) is narrower than a line is tall (30 px): each row's two lines could pass
+    # for two pieces of one line, but the gap runs down every row and both sides are text.
+    left = [seg(f"left {i}", 10, 10 + 36 * i, 400 if i % 5 != 4 else 150, 30) for i in range(10)]
+    right = [seg(f"right {i}", 434, 10 + 36 * i, 400 if i % 4 != 3 else 220, 30) for i in range(10)]
+    blocks = arrange(right + left)
+    assert texts(blocks) == [f"left {i}" for i in range(10)] + [f"right {i}" for i in range(10)]
+
+
+def test_a_list_beside_text_at_its_own_leading_is_not_a_table():
+    # A sidebar of links (17 px apart) beside text lines 26 px apart: some of them seem to share
+    # a row, but most sit half a line off, and both sides run on line after line.
+    menu = [seg(f"menu item {i}", 10, 30 + 17 * i, 150 + 7 * (i % 4), 16) for i in range(24)]
+    body = [seg(f"body line {i}", 200, 25 + 26 * i, 700 if i % 6 != 5 else 300, 20) for i in range(16)]
+    blocks = arrange(body + menu)
+    assert all(b.table is None for b in blocks)
+    assert texts(blocks) == [f"menu item {i}" for i in range(24)] + [f"body line {i}" for i in range(16)]
+
+
+def test_cells_joined_into_one_piece_are_split_at_the_column_gap_between_their_words():
+    rows = [("alpha", "first value"), ("beta", "second value"), ("gamma", "third value")]
+    segments = [
+        words_seg(10 + 26 * r, (name, 10), *zip(value.split(), (200, 270), strict=True))
+        for r, (name, value) in enumerate(rows)
+    ]
+    blocks = arrange(segments)
+    assert texts(blocks) == [f"{name} {value}" for name, value in rows]
+    assert cells(blocks[0]) == [[name, value] for name, value in rows]
+
+
+def test_a_table_inside_a_paragraph_group_is_cut_out_of_it():
+    intro = [
+        seg("The table below gives each option and what it does for the", 10, 10, 600),
+        seg("reader.", 10, 36, 70),
+    ]
+    rows = [words_seg(62 + 26 * r, (f"opt{r}", 30), (f"does {r}", 250)) for r in range(4)]
+    outro = seg("Options not listed here are read from the file.", 10, 62 + 26 * 4, 480)
+    blocks = arrange([*intro, *rows, outro])
+    assert [b.table is not None for b in blocks] == [False, True, False]
+    assert cells(blocks[1]) == [[f"opt{r}", f"does {r}"] for r in range(4)]
+
+
+def test_a_table_block_says_its_cells_in_json():
+    rows = [words_seg(10 + 26 * r, ("name", 10), (f"value {r}", 200)) for r in range(2)]
+    rows.append(seg("more", 200, 62, 40))  # the last value wraps: nothing in the first column
+    table = arrange(rows)[0].to_dict()["table"]
+    assert table["columns"] == 2
+    assert [[c["text"] for c in row] for row in table["rows"]] == [
+        ["name", "value 0"],
+        ["name", "value 1 more"],
+    ]
+    assert table["rows"][0][0]["box"] == {"x": 10, "y": 10, "width": 40, "height": 20}
+    assert table["rows"][1][1]["box"] == {"x": 200, "y": 36, "width": 70, "height": 46}
+
+
+def test_an_empty_cell_is_null():
+    rows = [words_seg(10 + 26 * r, ("key", 10), ("kind", 150), ("what it is", 300)) for r in range(2)]
+    rows.append(words_seg(62, ("plain", 10), ("what it is not", 300)))
+    table = arrange(rows)[0].to_dict()["table"]
+    assert [[c and c["text"] for c in row] for row in table["rows"]][-1] == ["plain", None, "what it is not"]
