@@ -58,6 +58,16 @@ class DetectionSettings:
     unclip_ratio: float = 1.6
     max_candidates: int = 3000
     min_box_side: float = 3.0
+    #: The map is kept only within ``ink_reach`` pixels (at detection scale) of an edge at
+    #: least ``ink_contrast`` grey levels strong (after a 3×3 blur): the model sees faint
+    #: "text" in wide empty areas, and a tile with no edge at all is not run
+    #: (``detect.ink_nearby``). Counted in cells of ``ink_cell`` pixels.
+    ink_contrast: int = 10
+    #: Around lines already found (the probe's), this many of their heights on every side are
+    #: left out when the rest of the image is detected at full size.
+    known_margin: float = 1.0
+    ink_reach: int = 48
+    ink_cell: int = 16
 
     def __post_init__(self) -> None:
         if self.tile_side % 32 or not 0 <= self.tile_overlap < self.tile_side // 2:

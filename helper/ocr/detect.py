@@ -7,6 +7,7 @@ turns one resized image into quadrilaterals in the coordinates of the image it w
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -23,6 +24,9 @@ class TextRegion:
 
     quad: np.ndarray
     score: float
+    #: The detection scale it was found at: a line found small at a reduced scale may deserve
+    #: a second look at full size (``Engine._second_look``).
+    scale: float = 1.0
 
     @property
     def height(self) -> float:
@@ -65,9 +69,13 @@ class TextDetector:
         self.settings = settings
 
     def probability_map(
-        self, bgr: np.ndarray, scale: float, timer: Timings
+        self, bgr: np.ndarray, scale: float, timer: Timings, known: Sequence[np.ndarray] = ()
     ) -> tuple[np.ndarray, float, float]:
-        """Run the model at ``scale``; return the map and the exact x/y scales used."""
+        """Run the model at ``scale``; return the map and the exact x/y scales used.
+
+        ``known``: quads (source pixels) of lines already found; their ink is left out, so
+        only the rest of the image is looked at (and its tiles alone are run).
+        """
         h, w = bgr.shape[:2]
         new_w = max(32, int(round(w * scale / 32.0)) * 32)
         new_h = max(32, int(round(h * scale / 32.0)) * 32)
@@ -75,13 +83,18 @@ class TextDetector:
         resized = (
             bgr if (new_w, new_h) == (w, h) else cv2.resize(bgr, (new_w, new_h), interpolation=interpolation)
         )
-        prob = np.empty((new_h, new_w), dtype=np.float32)
+        prob = np.zeros((new_h, new_w), dtype=np.float32)
+        to_scale = np.array([new_w / w, new_h / h], dtype=np.float32)
+        near_ink = ink_nearby(resized, self.settings, [quad * to_scale for quad in known])
         tile, overlap = self.settings.tile_side, self.settings.tile_overlap
         for ys, keep_y in _tiles(new_h, tile, overlap):
             for xs, keep_x in _tiles(new_w, tile, overlap):
+                if not near_ink[keep_y, keep_x].any():
+                    continue  # nothing drawn here: its map stays 0, and the run is saved
                 out = self._run(resized[ys, xs], timer)
                 prob[keep_y, keep_x] = out[keep_y.start - ys.start : keep_y.stop - ys.start,
                                            keep_x.start - xs.start : keep_x.stop - xs.start]  # fmt: skip
+        prob *= near_ink
         return prob, new_w / w, new_h / h
 
     def _run(self, bgr: np.ndarray, timer: Timings) -> np.ndarray:
@@ -98,10 +111,13 @@ class TextDetector:
         bitmap = (prob > s.thresh).astype(np.uint8)
         bitmap = cv2.dilate(bitmap, np.ones((2, 2), np.uint8))
         contours, _ = cv2.findContours(bitmap, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        # Specks go before the cap, and the biggest candidates are looked at first: a page
+        # of speckle must not push its one real line past ``max_candidates``.
+        sized = [(w * h, c) for c in contours if len(c) >= 4 for _, _, w, h in [cv2.boundingRect(c)]]
+        sized = [(area, c) for area, c in sized if area >= s.min_box_side**2]
+        sized.sort(key=lambda item: -item[0])
         found: list[TextRegion] = []
-        for contour in contours[: s.max_candidates]:
-            if len(contour) < 4:
-                continue
+        for _, contour in sized[: s.max_candidates]:
             rect = cv2.minAreaRect(contour)
             if min(rect[1]) < s.min_box_side:
                 continue
@@ -114,8 +130,53 @@ class TextDetector:
             quad = _order_corners(cv2.boxPoints(expanded))
             quad[:, 0] = np.clip(quad[:, 0] / sx, 0, width)
             quad[:, 1] = np.clip(quad[:, 1] / sy, 0, height)
-            found.append(TextRegion(quad=quad, score=score))
+            found.append(TextRegion(quad=quad, score=score, scale=sx))
         return found
+
+
+def ink_nearby(bgr: np.ndarray, settings: DetectionSettings, known: Sequence[np.ndarray] = ()) -> np.ndarray:
+    """1.0 where something is drawn within ``ink_reach`` pixels, 0.0 on flat background.
+
+    The detector sees faint blobs of "text" (0.3–0.7) in wide empty areas: a blank 640-px tile
+    of white, black or paper. On a page with three lines at the top, the blobs of the empty
+    tiles broke into 12,000 specks and crowded the real lines out, and the page read as
+    empty. Text always has edges, so the map is kept only near edges. The reach is wide
+    (letter gaps and the counters of big letters are flat too) and counted in cells, which
+    keeps it cheap on a 2560-px screen.
+    """
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY) if bgr.ndim == 3 else bgr
+    # A light blur first, so that scanner noise and JPEG grain are not edges; a stroke is.
+    grey = cv2.GaussianBlur(grey, (3, 3), 0)
+    edges = cv2.morphologyEx(grey, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    inked = (edges >= settings.ink_contrast).astype(np.uint8)
+    # Known lines' surroundings are left out too, a line height on every side: what stands
+    # there (a table's dashes and rules, a descender the box stopped short of) was seen with
+    # the line. What is looked at again is what stands apart.
+    known_boxes = [_grown(quad, settings.known_margin) for quad in known]
+    for box in known_boxes:  # one at a time: fillPoly leaves the overlap of two polygons out
+        cv2.fillConvexPoly(inked, box, 0)
+    h, w = inked.shape
+    cell = settings.ink_cell
+    rows, cols = -(-h // cell), -(-w // cell)
+    padded = np.zeros((rows * cell, cols * cell), np.uint8)
+    padded[:h, :w] = inked
+    cells = padded.reshape(rows, cell, cols, cell).max(axis=(1, 3))
+    reach = max(1, -(-settings.ink_reach // cell))
+    cells = cv2.dilate(cells, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+    near = np.repeat(np.repeat(cells, cell, axis=0), cell, axis=1)[:h, :w]
+    if known_boxes:
+        # Ink beside a known line must not bring the line itself back as a second region.
+        near = np.ascontiguousarray(near)
+        for box in known_boxes:
+            cv2.fillConvexPoly(near, box, 0)
+    return near.astype(np.float32)
+
+
+def _grown(quad: np.ndarray, share: float) -> np.ndarray:
+    """The quad's rotated rectangle grown on every side by ``share`` of its short side + 2 px."""
+    (cx, cy), (qw, qh), angle = cv2.minAreaRect(quad.astype(np.float32))
+    grow = share * min(qw, qh) + 2
+    return cv2.boxPoints(((cx, cy), (qw + 2 * grow, qh + 2 * grow), angle)).round().astype(np.int32)
 
 
 def _tiles(length: int, tile: int, overlap: int) -> list[tuple[slice, slice]]:

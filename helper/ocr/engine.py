@@ -132,6 +132,8 @@ class Engine:
         mark = timer.add("recognize", mark)
         self._fix_upside_down(crops, readings, timer)
         mark = timer.add("orient", mark)
+        regions, crops, readings = self._second_look(pixels, regions, crops, readings, floor, fast, timer)
+        mark = timer.add("second_look", mark)
 
         segments: list[Segment] = []
         unread = 0
@@ -213,7 +215,11 @@ class Engine:
             heights = np.array([r.height * probe for r in regions])
             small = (heights < settings.small_text_height).mean() if len(heights) else 1.0
             if small < settings.small_share:
-                return regions
+                # The probe's lines stand; what else is drawn on the image, away from them,
+                # is looked at at full size, so a small line beside large ones (a footer
+                # under a title) is not lost. Only tiles with such ink are run.
+                rest = self._detect_at(pixels, full, timer, known=regions)
+                return regions + [r for r in rest if not _overlaps_any(r, regions)]
         scale = full
         regions = self._detect_at(pixels, scale, timer)
         if regions:
@@ -247,10 +253,12 @@ class Engine:
         timer.add("straighten", mark)
         return turned, self._detect(turned, timer), skew.points_back(matrix)
 
-    def _detect_at(self, pixels: np.ndarray, scale: float, timer: Timings) -> list[TextRegion]:
+    def _detect_at(
+        self, pixels: np.ndarray, scale: float, timer: Timings, known: list[TextRegion] | None = None
+    ) -> list[TextRegion]:
         height, width = pixels.shape[:2]
         mark = time.perf_counter()
-        prob, sx, sy = self._detector.probability_map(pixels, scale, timer)
+        prob, sx, sy = self._detector.probability_map(pixels, scale, timer, [r.quad for r in known or ()])
         mark = timer.add("detect_model", mark)
         regions = self._detector.regions(prob, sx, sy, width, height)
         timer.add("detect_post", mark)
@@ -271,6 +279,57 @@ class Engine:
         for i, crop, reading in zip(turned, flipped, again, strict=True):
             if reading.confidence > readings[i].confidence:
                 crops[i], readings[i] = crop, reading
+
+    def _second_look(
+        self,
+        pixels: np.ndarray,
+        regions: list[TextRegion],
+        crops: list[LineCrop],
+        readings: list[Recognized],
+        floor: float,
+        fast: bool,
+        timer: Timings,
+    ) -> tuple[list[TextRegion], list[LineCrop], list[Recognized]]:
+        """Detect again, at full size, around lines found at a reduced scale that read as nothing.
+
+        At the probe's scale a 14-px line on a 300-dpi page is 4 px high: the probe finds it,
+        but as a box three times the text's height, and that crop reads as nothing. At full
+        size the same line is boxed tightly and reads right. Only such lines pay for it.
+        """
+        settings = self.config.detection
+        height, width = pixels.shape[:2]
+        full = choose_scale(width, height, settings)
+        doubtful = [
+            i
+            for i, (region, reading) in enumerate(zip(regions, readings, strict=True))
+            if region.scale < 0.8 * full and (reading.confidence < floor or not reading.text.strip())
+        ]
+        if not doubtful:
+            return regions, crops, readings
+        found: list[TextRegion] = []
+        for i in doubtful:
+            quad = regions[i].quad
+            margin = 0.5 * regions[i].height
+            x0, y0 = (np.floor(quad.min(axis=0) - margin)).astype(int).clip(0)
+            x1 = int(min(width, np.ceil(quad[:, 0].max() + margin)))
+            y1 = int(min(height, np.ceil(quad[:, 1].max() + margin)))
+            bx0, by0 = quad.min(axis=0)
+            bx1, by1 = quad.max(axis=0)
+            for region in self._detect_at(pixels[y0:y1, x0:x1], full, timer):
+                moved = region.quad + np.array([x0, y0], np.float32)
+                cx, cy = moved.mean(axis=0)
+                if bx0 <= cx <= bx1 and by0 <= cy <= by1:  # not a neighbour cut by the window
+                    found.append(TextRegion(moved, region.score, full))
+        if not found:
+            return regions, crops, readings
+        again = [crop_line(pixels, r.quad) for r in found]
+        fresh = self._reader.recognize([c.image for c in again], timer, fast)
+        keep = [i for i in range(len(regions)) if i not in set(doubtful)]
+        return (
+            [regions[i] for i in keep] + found,
+            [crops[i] for i in keep] + again,
+            [readings[i] for i in keep] + fresh,
+        )
 
     def _preview(
         self,
@@ -323,6 +382,18 @@ class Engine:
 #: a second); a first block with more than this share of the lines is not worth reading twice.
 PREVIEW_MIN_LINES = 12
 PREVIEW_MAX_SHARE = 0.5
+
+
+def _overlaps_any(region: TextRegion, others: list[TextRegion]) -> bool:
+    """Whether the region's box meets any of the others' boxes (the same line seen twice)."""
+    x0, y0 = region.quad.min(axis=0)
+    x1, y1 = region.quad.max(axis=0)
+    for other in others:
+        ox0, oy0 = other.quad.min(axis=0)
+        ox1, oy1 = other.quad.max(axis=0)
+        if x0 < ox1 and ox0 < x1 and y0 < oy1 and oy0 < y1:
+            return True
+    return False
 
 
 def _unread(region: TextRegion, reading: Recognized, confident: bool, settings: RecognitionSettings) -> bool:
