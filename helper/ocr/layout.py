@@ -436,57 +436,117 @@ def _is_table(left: list[Block], right: list[Block], unit: float) -> bool:
     they stay columns; so does a column of text beside a list that lines up by chance, whose
     lines run on to the measure past every item of the list.
     """
-    left_lines = [line.box for b in left for line in b.lines]
-    right_lines = [line.box for b in right for line in b.lines]
-    if not left_lines or not right_lines:
+    sides = [_Side.of([line.box for b in blocks for line in b.lines]) for blocks in (left, right)]
+    if not all(len(side.y0) for side in sides):
         return False
-    if _is_prose(left_lines, unit) and _is_prose(right_lines, unit):
+    if all(_is_prose(side, unit) for side in sides):
         return False
     # The side with the shorter lines holds the cells (the left one on a tie).
-    cells, other = sorted((left_lines, right_lines), key=_median_width)
-    if _aligned_share(cells, other) < TABLE_ALIGNMENT:
+    cells, other = sorted(sides, key=lambda side: side.median_width)
+    if _on_rows(cells, other).any(axis=1).mean() < TABLE_ALIGNMENT:
         return False
-    short = _median_width(cells) < COLUMN_LINE_WIDTH * unit
-    if short and _aligned_share(other, cells) >= TABLE_ALIGNMENT_OTHER:
+    short = cells.median_width < COLUMN_LINE_WIDTH * unit
+    if short and _on_rows(other, cells).any(axis=1).mean() >= TABLE_ALIGNMENT_OTHER:
         # Short cells, each on a row of the other side, which may have more rows (an item's
         # name on a line of its own above the row with its price).
         return True
-    if _median_width(other) < COLUMN_LINE_WIDTH * unit:
+    if other.median_width < COLUMN_LINE_WIDTH * unit:
         return False
     # Long lines beside the cells: wrapped entries, one a row, or a column of text.
     return _faces_rows_or_gaps(other, cells) >= TABLE_ALIGNMENT and _are_entries(other, cells)
 
 
-def _median_width(lines: list[Box]) -> float:
-    return float(np.median([b.width for b in lines]))
+@dataclass(frozen=True)
+class _Side:
+    """The line boxes of one side of a gutter as arrays, top to bottom: the table test compares
+    every line with every other, which on a page of a thousand lines has to be vectorised."""
+
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+
+    @staticmethod
+    def of(boxes: list[Box]) -> _Side:
+        edges = [(b.x, b.y, b.right, b.bottom) for b in sorted(boxes, key=lambda b: b.y)]
+        return _Side(*np.array(edges, dtype=np.float64).reshape(-1, 4).T)
+
+    @property
+    def height(self) -> np.ndarray:
+        return np.maximum(self.y1 - self.y0, 1.0)
+
+    @property
+    def width(self) -> np.ndarray:
+        return np.maximum(self.x1 - self.x0, 1.0)
+
+    @property
+    def centre(self) -> np.ndarray:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def median_width(self) -> float:
+        return float(np.median(self.width))
+
+    @property
+    def measure(self) -> float:
+        """The width the side's lines are set to: its 90th-percentile line, so one stray wide
+        line does not set it."""
+        return float(np.quantile(self.width, 0.9))
 
 
-def _faces_rows_or_gaps(lines: list[Box], cells: list[Box]) -> float:
+def _on_rows(a: _Side, b: _Side) -> np.ndarray:
+    """[i, j]: line i of ``a`` and line j of ``b`` are on one row (centres close)."""
+    tolerance = ROW_ALIGNMENT * np.minimum(a.height[:, None], b.height[None, :])
+    return np.abs(a.centre[:, None] - b.centre[None, :]) <= tolerance
+
+
+def _v_overlap(a: _Side, b: _Side) -> np.ndarray:
+    """[i, j]: how far line i of ``a`` and line j of ``b`` overlap vertically."""
+    return np.minimum(a.y1[:, None], b.y1[None, :]) - np.maximum(a.y0[:, None], b.y0[None, :])
+
+
+def _h_overlap(side: _Side) -> np.ndarray:
+    return np.minimum(side.x1[:, None], side.x1[None, :]) - np.maximum(side.x0[:, None], side.x0[None, :])
+
+
+def _next_in_paragraph(side: _Side) -> np.ndarray:
+    """[i, j]: line j is the next line of line i's paragraph (the rule ``_group`` joins by)."""
+    h = side.height
+    hmin, hmax = np.minimum(h[:, None], h[None, :]), np.maximum(h[:, None], h[None, :])
+    gap = side.y0[None, :] - side.y1[:, None]
+    return (
+        (side.y0[None, :] > side.y0[:, None])
+        & (gap >= -ROW_TOUCH * hmin)
+        & (gap <= PARAGRAPH_GAP * hmin)
+        & ~_on_rows(side, side)
+        & (hmax <= PARAGRAPH_HEIGHT_RATIO * hmin)
+        & (_h_overlap(side) >= 0.3 * np.minimum(side.width[:, None], side.width[None, :]))
+    )
+
+
+def _is_prose(side: _Side, unit: float) -> bool:
+    """Is this side of a gutter running text: long lines that fill the measure, one after another?"""
+    typical = side.median_width
+    if typical < COLUMN_LINE_WIDTH * unit or typical < PROSE_FILL * side.measure:
+        return False
+    followed = _next_in_paragraph(side).any(axis=1)
+    return bool(followed.mean() >= PROSE_CONTINUITY)
+
+
+def _faces_rows_or_gaps(lines: _Side, cells: _Side) -> float:
     """Share of ``lines`` that sit on a row of ``cells`` or face a gap between them.
 
     A table's cells wait in a gap while the entry beside them wraps; a column that only lines
     up by chance with its neighbour (the same leading, shifted by a heading) has lines half a
     line off the neighbour's, straddling them.
     """
-    facing = sum(
-        any(_on_row(line, cell) for cell in cells)
-        or not any(_overlap(line, cell) > ROW_TOUCH * min(line.height, cell.height) for cell in cells)
-        for line in lines
-    )
-    return facing / len(lines)
+    on_row = _on_rows(lines, cells).any(axis=1)
+    touch = ROW_TOUCH * np.minimum(lines.height[:, None], cells.height[None, :])
+    straddled = (_v_overlap(lines, cells) > touch).any(axis=1)
+    return float((on_row | ~straddled).mean())
 
 
-def _is_prose(lines: list[Box], unit: float) -> bool:
-    """Is this side of a gutter running text: long lines that fill the measure, one after another?"""
-    widths = np.array([b.width for b in lines], dtype=np.float64)
-    typical = float(np.median(widths))
-    if typical < COLUMN_LINE_WIDTH * unit or typical < PROSE_FILL * float(np.quantile(widths, 0.9)):
-        return False
-    followed = sum(_line_below(b, lines) is not None for b in lines)
-    return followed >= PROSE_CONTINUITY * len(lines)
-
-
-def _are_entries(lines: list[Box], cells: list[Box]) -> bool:
+def _are_entries(lines: _Side, cells: _Side) -> bool:
     """Are these long lines one entry per row of ``cells``, ending where its text does?
 
     Each entry starts on a row of the cells and any further lines continue it at line pitch
@@ -494,76 +554,34 @@ def _are_entries(lines: list[Box], cells: list[Box]) -> bool:
     cell's text ends short of the measure as often as not. Running text beside a list that
     lines up with it by chance runs on to the measure at those lines instead.
     """
-    lines = sorted(lines, key=lambda b: b.y)
-    starts = [any(_on_row(line, cell) for cell in cells) for line in lines]
-    in_entry: dict[int, bool] = {}
-    for line, start in zip(lines, starts, strict=True):
-        above = _line_above(line, lines)
-        in_entry[id(line)] = start or (above is not None and in_entry[id(above)])
-    if sum(in_entry.values()) < TABLE_ALIGNMENT * len(lines):
+    starts = _on_rows(lines, cells).any(axis=1)
+    pairs = _next_in_paragraph(lines)
+    in_entry = starts.copy()
+    for j in range(len(starts)):  # top to bottom: a line continues the entry of the one above
+        above = np.flatnonzero(pairs[:, j])
+        if not in_entry[j] and len(above):
+            in_entry[j] = in_entry[above[np.argmax(lines.y0[above])]]
+    if in_entry.mean() < TABLE_ALIGNMENT:
         return False  # lines after a paragraph break that no row starts: running text
+    # The nearest line above each row's start in its column, at any distance, ends an entry.
+    above_any = (
+        (lines.y1[:, None] <= lines.centre[None, :]) & (_h_overlap(lines) > 0) & ~_on_rows(lines, lines)
+    )
     ends = [
-        above for line, start in zip(lines, starts, strict=True) if start and (above := _above(line, lines))
+        int(np.flatnonzero(above_any[:, j])[np.argmax(lines.y1[above_any[:, j]])])
+        for j in np.flatnonzero(starts)
+        if above_any[:, j].any()
     ]
-    ends.append(lines[-1])
+    ends.append(len(starts) - 1)
     if len(ends) < MIN_TABLE_ROWS:
         return False  # one row: nothing tells a cell's end from the measure
-    measure = float(np.quantile([b.width for b in lines], 0.9))
-    short = sum(b.width < PROSE_FILL * measure for b in ends)
-    return short >= TABLE_RAGGED_ENDS * len(ends)
-
-
-def _next_in_paragraph(upper: Box, lower: Box) -> bool:
-    """Is ``lower`` the next line of ``upper``'s paragraph (the rule ``_group`` joins by)?"""
-    hmin, hmax = min(upper.height, lower.height), max(upper.height, lower.height)
-    gap = lower.y - upper.bottom
-    x_overlap = min(upper.right, lower.right) - max(upper.x, lower.x)
-    return (
-        -ROW_TOUCH * hmin <= gap <= PARAGRAPH_GAP * hmin
-        and not _on_row(upper, lower)
-        and hmax <= PARAGRAPH_HEIGHT_RATIO * hmin
-        and x_overlap >= 0.3 * min(upper.width, lower.width)
-    )
-
-
-def _line_below(line: Box, lines: list[Box]) -> Box | None:
-    below = [b for b in lines if b is not line and b.y > line.y and _next_in_paragraph(line, b)]
-    return min(below, key=lambda b: b.y, default=None)
-
-
-def _above(line: Box, lines: list[Box]) -> Box | None:
-    """The nearest line above ``line`` in its column (overlapping it horizontally), at any distance."""
-    above = [
-        b
-        for b in lines
-        if b.bottom <= _centre(line)
-        and min(b.right, line.right) - max(b.x, line.x) > 0
-        and not _on_row(b, line)
-    ]
-    return max(above, key=lambda b: b.bottom, default=None)
-
-
-def _line_above(line: Box, lines: list[Box]) -> Box | None:
-    above = [b for b in lines if b is not line and b.y < line.y and _next_in_paragraph(b, line)]
-    return max(above, key=lambda b: b.y, default=None)
+    short = lines.width[ends] < PROSE_FILL * lines.measure
+    return bool(short.mean() >= TABLE_RAGGED_ENDS)
 
 
 def _overlap(a: Box, b: Box) -> float:
     """How far two boxes overlap vertically (negative: the gap between them)."""
     return min(a.bottom, b.bottom) - max(a.y, b.y)
-
-
-def _centre(b: Box) -> float:
-    return (b.y + b.bottom) / 2
-
-
-def _on_row(a: Box, b: Box) -> bool:
-    return abs(_centre(a) - _centre(b)) <= ROW_ALIGNMENT * min(a.height, b.height)
-
-
-def _aligned_share(lines: list[Box], others: list[Box]) -> float:
-    paired = sum(any(_on_row(a, b) for b in others) for a in lines)
-    return paired / len(lines)
 
 
 def _entangled(blocks: list[Block], unit: float) -> list[Block]:
