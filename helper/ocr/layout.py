@@ -23,7 +23,9 @@ on to the measure past the list's items.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -58,19 +60,34 @@ PROSE_FILL = 0.8
 #: text has the next line of its paragraph right below it (a column of names beside wrapped
 #: descriptions has a gap under nearly every name).
 PROSE_CONTINUITY = 0.5
+#: A column of descriptions beside names is set for sentences: its typical line is at least
+#: this many times as long as the names'. Columns of an article, and the boxes of a diagram
+#: side by side, are about as wide as each other.
+ENTRY_WIDTH_RATIO = 1.5
 #: Share of a table's entries (long cells) that end short of the measure: a cell's text ends
 #: where it does, while running text beside a list that lines up with it by chance (a sidebar)
 #: runs on to the measure at nearly every item of the list.
 TABLE_RAGGED_ENDS = 1 / 3
 #: Share of a table's visual rows that may cross a column gap (a header or note spanning columns).
 SPANNING_ROWS = 0.1
-#: A table has at least this many rows with two cells or more; fewer is a line with a gap in it.
-MIN_TABLE_ROWS = 2
+#: A table has at least this many rows with two cells or more. One is a line with a gap in it;
+#: two side by side are as often two boxes of a diagram, each a name over a detail.
+MIN_TABLE_ROWS = 3
 #: Blocks are merged when this share of the smaller one's area lies inside the other.
 OVERLAP_MERGE = 0.5
 #: An empty horizontal band this tall (in line heights) splits a region before any column does.
 BAND_GAP = 1.5
 MAX_DEPTH = 200
+
+
+class _Boxed(Protocol):
+    """Anything with a box: a word, a token, a segment."""
+
+    @property
+    def box(self) -> Box: ...
+
+
+_B = TypeVar("_B", bound=_Boxed)
 
 
 @dataclass
@@ -104,8 +121,9 @@ def _with_tables(group: list[Segment], block: Block, unit: float) -> list[Block]
     above it make one group with a table in it. Its rows still have the table's column gaps:
     gaps between words as wide as a gutter, at the same places row after row, which no line
     of a paragraph crosses. A run of rows that falls into those columns is a table when its
-    two sides pass the same test as blocks on either side of a gutter (``_is_table``): two
-    columns of text a little closer than a line height stay as they are.
+    two sides pass the same test as blocks on either side of a gutter (``_is_table``). Two
+    columns of text set a little closer than a line height have such a gap too, all the way
+    down; they are split into their columns.
     """
     rows = _rows(group, lambda piece: piece.box)
     token_rows = [_tokens(row) for row in rows]
@@ -154,7 +172,7 @@ def _text_columns(
         if (
             min(len(side.lines) for side in sides) >= MIN_TABLE_ROWS
             and sides[1].box.x - sides[0].box.right >= MIN_GUTTER * unit
-            and not _is_table([sides[0]], [sides[1]], unit)
+            and not _is_table(_boxes([sides[0]]), _boxes([sides[1]]), unit)
         ):
             # Split only where the ordering will see the gutter between the two blocks too
             # (the detector's margins around each line can eat most of a tight one).
@@ -172,16 +190,17 @@ def _split_group(group: list[Segment], cut: float) -> tuple[list[Segment], list[
         elif seg.box.x >= cut:
             right.append(seg)
         else:
-            for side, words in zip((left, right), _split_words(seg.words, cut), strict=True):
+            for side, words in zip((left, right), _split_at(seg.words, cut), strict=True):
                 if words:
                     box = Box.around([w.box for w in words])
                     side.append(Segment(" ".join(w.text for w in words), seg.confidence, box, tuple(words)))
     return left, right
 
 
-def _split_words(words: tuple[Word, ...], cut: float) -> tuple[list[Word], list[Word]]:
-    left = [w for w in words if (w.box.x + w.box.right) / 2 < cut]
-    return left, [w for w in words if (w.box.x + w.box.right) / 2 >= cut]
+def _split_at(items: Sequence[_B], cut: float) -> tuple[list[_B], list[_B]]:
+    """Words (or tokens) left and right of ``cut``, by where their middle is."""
+    left = [item for item in items if (item.box.x + item.box.right) / 2 < cut]
+    return left, [item for item in items if (item.box.x + item.box.right) / 2 >= cut]
 
 
 def _has_gutter(tokens: list[_Token], unit: float) -> bool:
@@ -222,28 +241,12 @@ def _table_runs(token_rows: list[list[_Token]], fits: list[bool], cuts: list[flo
 
 def _table_rows(rows: list[list[Segment]], cuts: list[float], unit: float) -> Block | None:
     """The rows as a table block, when their two sides at the first column gap form a table."""
-    cut = cuts[0]
-    sides: tuple[list[Line], list[Line]] = ([], [])
-    for row in rows:
-        tokens = _tokens(row)
-        for side, part in zip(sides, _split(tokens, cut), strict=True):
-            if part:
-                box = Box.around([t.box for t in part])
-                side.append(Line(" ".join(t.text for t in part), 1.0, box, ()))
-    if not all(sides) or not _is_table([_lines_block(sides[0])], [_lines_block(sides[1])], unit):
+    left, right = _split_group([piece for row in rows for piece in row], cuts[0])
+    if not _is_table([s.box for s in left], [s.box for s in right], unit):
         return None
     block = _block([piece for row in rows for piece in row])
     table = _grid(rows, unit)
     return None if table is None else replace(block, table=table)
-
-
-def _split(tokens: list[_Token], cut: float) -> tuple[list[_Token], list[_Token]]:
-    left = [t for t in tokens if (t.box.x + t.box.right) / 2 < cut]
-    return left, [t for t in tokens if (t.box.x + t.box.right) / 2 >= cut]
-
-
-def _lines_block(lines: list[Line]) -> Block:
-    return Block(tuple(lines), Box.around([line.box for line in lines]))
 
 
 def _group(segments: list[Segment]) -> list[list[int]]:
@@ -399,7 +402,7 @@ def _order(blocks: list[Block], unit: float, depth: int) -> list[Block]:
         cut = (widest[0] + widest[1]) / 2
         left = [b for b in blocks if b.box.right <= cut]
         right = [b for b in blocks if b.box.x >= cut]
-        if _is_table(left, right, unit):
+        if _is_table(_boxes(left), _boxes(right), unit):
             return [_table(blocks, unit)]
         if y_gaps and min(b.box.y for b in right) < min(b.box.y for b in left) - 0.5 * unit:
             # Something on the right starts above everything on the left (a window title,
@@ -424,7 +427,11 @@ def _bands(
     return [b for band in bands for b in _order(band, unit, depth + 1)]
 
 
-def _is_table(left: list[Block], right: list[Block], unit: float) -> bool:
+def _boxes(blocks: list[Block]) -> list[Box]:
+    return [line.box for b in blocks for line in b.lines]
+
+
+def _is_table(left: list[Box], right: list[Box], unit: float) -> bool:
     """Do the two sides of a gutter form the rows of a table rather than columns?
 
     A table's rows line up across the gutter: the cells of one side each sit on a row of the
@@ -436,7 +443,7 @@ def _is_table(left: list[Block], right: list[Block], unit: float) -> bool:
     they stay columns; so does a column of text beside a list that lines up by chance, whose
     lines run on to the measure past every item of the list.
     """
-    sides = [_Side.of([line.box for b in blocks for line in b.lines]) for blocks in (left, right)]
+    sides = [_Side.of(boxes) for boxes in (left, right)]
     if not all(len(side.y0) for side in sides):
         return False
     if all(_is_prose(side, unit) for side in sides):
@@ -450,7 +457,9 @@ def _is_table(left: list[Block], right: list[Block], unit: float) -> bool:
         # Short cells, each on a row of the other side, which may have more rows (an item's
         # name on a line of its own above the row with its price).
         return True
-    if other.median_width < COLUMN_LINE_WIDTH * unit:
+    if other.median_width < max(COLUMN_LINE_WIDTH * unit, ENTRY_WIDTH_RATIO * cells.median_width):
+        # Short cells both, or two sides of about one width: two columns of an article, two
+        # boxes of a diagram side by side, lining up as mirror images.
         return False
     # Long lines beside the cells: wrapped entries, one a row, or a column of text.
     return _faces_rows_or_gaps(other, cells) >= TABLE_ALIGNMENT and _are_entries(other, cells)

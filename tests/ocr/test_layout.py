@@ -199,16 +199,17 @@ def test_a_table_inside_a_paragraph_group_is_cut_out_of_it():
 
 
 def test_a_table_block_says_its_cells_in_json():
-    rows = [words_seg(10 + 26 * r, ("name", 10), (f"value {r}", 200)) for r in range(2)]
-    rows.append(seg("more", 200, 62, 40))  # the last value wraps: nothing in the first column
+    rows = [words_seg(10 + 26 * r, ("name", 10), (f"value {r}", 200)) for r in range(3)]
+    rows.append(seg("more", 200, 88, 40))  # the last value wraps: nothing in the first column
     table = arrange(rows)[0].to_dict()["table"]
     assert table["columns"] == 2
     assert [[c["text"] for c in row] for row in table["rows"]] == [
         ["name", "value 0"],
-        ["name", "value 1 more"],
+        ["name", "value 1"],
+        ["name", "value 2 more"],
     ]
     assert table["rows"][0][0]["box"] == {"x": 10, "y": 10, "width": 40, "height": 20}
-    assert table["rows"][1][1]["box"] == {"x": 200, "y": 36, "width": 70, "height": 46}
+    assert table["rows"][2][1]["box"] == {"x": 200, "y": 62, "width": 70, "height": 46}
 
 
 def test_an_empty_cell_is_null():
@@ -216,3 +217,31 @@ def test_an_empty_cell_is_null():
     rows.append(words_seg(62, ("plain", 10), ("what it is not", 300)))
     table = arrange(rows)[0].to_dict()["table"]
     assert [[c and c["text"] for c in row] for row in table["rows"]][-1] == ["plain", None, "what it is not"]
+
+
+def test_two_boxes_of_a_diagram_side_by_side_are_read_box_by_box():
+    # Two servers drawn as mirror images with a link and two network cards between them (the
+    # boxes of a diagram in python3-dpdk-doc's live migration guide): their labels share
+    # rows, but neither side is a column of names beside much longer descriptions.
+    drawn = [
+        (1201, 430, 149, 43, "Server 2"),
+        (32, 431, 146, 42, "Server 1"),
+        (691, 469, 356, 45, "10 Gb Migration Link"),
+        (1203, 495, 313, 40, "Linux, KVM, QEMU"),
+        (31, 500, 311, 40, "Linux, KVM, QEMU"),
+        (1204, 533, 268, 35, "Kernel PF driver"),
+        (29, 538, 270, 40, "Kernel PF driver"),
+        (596, 539, 187, 55, "10 Gb NIC"),
+        (967, 545, 188, 47, "10 Gb NIC"),
+        (1201, 599, 325, 40, "SW bridge with Tap"),
+        (29, 600, 327, 48, "SW bridge with Tap"),
+        (1273, 631, 231, 43, "PF connected"),
+        (27, 637, 308, 40, "and PF connected"),
+        (196, 689, 179, 47, "10 Gb NIC"),
+        (1373, 694, 184, 47, "10 Gb NIC"),
+    ]
+    blocks = arrange([seg(text, x, y, w, h) for x, y, w, h, text in drawn])
+    assert all(b.table is None for b in blocks)
+    order = texts(blocks)
+    server_1 = ["Server 1", "Linux, KVM, QEMU", "Kernel PF driver", "SW bridge with Tap", "and PF connected"]
+    assert order[: len(server_1)] == server_1, order
