@@ -59,15 +59,22 @@ class DetectionSettings:
     max_candidates: int = 3000
     min_box_side: float = 3.0
     #: The map is kept only within ``ink_reach`` pixels (at detection scale) of an edge at
-    #: least ``ink_contrast`` grey levels strong (after a 3×3 blur): the model sees faint
+    #: least ``ink_contrast`` grey levels strong (after a 3×3 blur; on a noisy scan
+    #: ``ink_noise_factor`` × the median edge if that is more): the model sees faint
     #: "text" in wide empty areas, and a tile with no edge at all is not run
-    #: (``detect.ink_nearby``). Counted in cells of ``ink_cell`` pixels.
+    #: (``detect.ink_nearby``). Counted in cells of ``ink_cell`` pixels, a cell with at least
+    #: ``ink_min_pixels`` edge pixels being inked (a scan's specks are one or two).
     ink_contrast: int = 10
+    ink_noise_factor: float = 3.0
     #: Around lines already found (the probe's), this many of their heights on every side are
     #: left out when the rest of the image is detected at full size.
     known_margin: float = 1.0
+    #: ...but only when the probe found at most this many lines: on a page of text the rest
+    #: is a scan's border and specks (13 of 15 tiles run on a scanned letter for nothing).
+    rest_max_lines: int = 12
     ink_reach: int = 48
     ink_cell: int = 16
+    ink_min_pixels: int = 8
 
     def __post_init__(self) -> None:
         if self.tile_side % 32 or not 0 <= self.tile_overlap < self.tile_side // 2:

@@ -15,7 +15,7 @@ import numpy as np
 
 from helper.arena import Session
 from helper.config import DetectionSettings
-from helper.ocr.timing import Timings
+from helper.ocr.timing import DetectionPass, Timings
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,12 @@ class TextDetector:
         self.settings = settings
 
     def probability_map(
-        self, bgr: np.ndarray, scale: float, timer: Timings, known: Sequence[np.ndarray] = ()
+        self,
+        bgr: np.ndarray,
+        scale: float,
+        timer: Timings,
+        known: Sequence[np.ndarray] = (),
+        covers: str = "image",
     ) -> tuple[np.ndarray, float, float]:
         """Run the model at ``scale``; return the map and the exact x/y scales used.
 
@@ -87,14 +92,18 @@ class TextDetector:
         to_scale = np.array([new_w / w, new_h / h], dtype=np.float32)
         near_ink = ink_nearby(resized, self.settings, [quad * to_scale for quad in known])
         tile, overlap = self.settings.tile_side, self.settings.tile_overlap
+        run = skipped = 0
         for ys, keep_y in _tiles(new_h, tile, overlap):
             for xs, keep_x in _tiles(new_w, tile, overlap):
                 if not near_ink[keep_y, keep_x].any():
-                    continue  # nothing drawn here: its map stays 0, and the run is saved
+                    skipped += 1  # nothing drawn here: its map stays 0, and the run is saved
+                    continue
+                run += 1
                 out = self._run(resized[ys, xs], timer)
                 prob[keep_y, keep_x] = out[keep_y.start - ys.start : keep_y.stop - ys.start,
                                            keep_x.start - xs.start : keep_x.stop - xs.start]  # fmt: skip
         prob *= near_ink
+        timer.passes.append(DetectionPass(scale, covers, run, skipped))
         return prob, new_w / w, new_h / h
 
     def _run(self, bgr: np.ndarray, timer: Timings) -> np.ndarray:
@@ -148,7 +157,7 @@ def ink_nearby(bgr: np.ndarray, settings: DetectionSettings, known: Sequence[np.
     # A light blur first, so that scanner noise and JPEG grain are not edges; a stroke is.
     grey = cv2.GaussianBlur(grey, (3, 3), 0)
     edges = cv2.morphologyEx(grey, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    inked = (edges >= settings.ink_contrast).astype(np.uint8)
+    inked = (edges >= _edge_threshold(edges, settings)).astype(np.uint8)
     # Known lines' surroundings are left out too, a line height on every side: what stands
     # there (a table's dashes and rules, a descender the box stopped short of) was seen with
     # the line. What is looked at again is what stands apart.
@@ -160,7 +169,9 @@ def ink_nearby(bgr: np.ndarray, settings: DetectionSettings, known: Sequence[np.
     rows, cols = -(-h // cell), -(-w // cell)
     padded = np.zeros((rows * cell, cols * cell), np.uint8)
     padded[:h, :w] = inked
-    cells = padded.reshape(rows, cell, cols, cell).max(axis=(1, 3))
+    # A cell needs a few edge pixels: a stroke gives dozens, a scan's lone speck one or two.
+    cells = padded.reshape(rows, cell, cols, cell).sum(axis=(1, 3), dtype=np.int32) >= settings.ink_min_pixels
+    cells = cells.astype(np.uint8)
     reach = max(1, -(-settings.ink_reach // cell))
     cells = cv2.dilate(cells, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
     near = np.repeat(np.repeat(cells, cell, axis=0), cell, axis=1)[:h, :w]
@@ -170,6 +181,17 @@ def ink_nearby(bgr: np.ndarray, settings: DetectionSettings, known: Sequence[np.
         for box in known_boxes:
             cv2.fillConvexPoly(near, box, 0)
     return near.astype(np.float32)
+
+
+def _edge_threshold(edges: np.ndarray, settings: DetectionSettings) -> int:
+    """``ink_contrast``, or more on a noisy scan: ``ink_noise_factor`` × the median edge.
+
+    On a clean background the median edge is 0; on a scan's grain it is 3–8 grey levels,
+    and a fixed threshold marked the whole of an empty scanned page as ink.
+    """
+    counts = cv2.calcHist([edges], [0], None, [256], [0, 256]).ravel().cumsum()
+    median = int(np.searchsorted(counts, counts[-1] / 2))
+    return max(settings.ink_contrast, int(settings.ink_noise_factor * median))
 
 
 def _grown(quad: np.ndarray, share: float) -> np.ndarray:

@@ -161,6 +161,7 @@ class Engine:
             language=language,
             timing_ms=timer.ms,
             unread_lines=unread,
+            detection=tuple(timer.passes),
         )
 
     def release_memory(self) -> None:
@@ -215,9 +216,11 @@ class Engine:
             heights = np.array([r.height * probe for r in regions])
             small = (heights < settings.small_text_height).mean() if len(heights) else 1.0
             if small < settings.small_share:
-                # The probe's lines stand; what else is drawn on the image, away from them,
-                # is looked at at full size, so a small line beside large ones (a footer
-                # under a title) is not lost. Only tiles with such ink are run.
+                if len(regions) > settings.rest_max_lines:
+                    return regions
+                # A few lines on a big page (a title page, a letter's last page): what else
+                # is drawn, away from them, is looked at at full size, so a small line
+                # beside large ones (a footer under a title) is not lost.
                 rest = self._detect_at(pixels, full, timer, known=regions)
                 return regions + [r for r in rest if not _overlaps_any(r, regions)]
         scale = full
@@ -254,11 +257,18 @@ class Engine:
         return turned, self._detect(turned, timer), skew.points_back(matrix)
 
     def _detect_at(
-        self, pixels: np.ndarray, scale: float, timer: Timings, known: list[TextRegion] | None = None
+        self,
+        pixels: np.ndarray,
+        scale: float,
+        timer: Timings,
+        known: list[TextRegion] | None = None,
+        covers: str = "image",
     ) -> list[TextRegion]:
         height, width = pixels.shape[:2]
         mark = time.perf_counter()
-        prob, sx, sy = self._detector.probability_map(pixels, scale, timer, [r.quad for r in known or ()])
+        prob, sx, sy = self._detector.probability_map(
+            pixels, scale, timer, [r.quad for r in known or ()], "rest" if known else covers
+        )
         mark = timer.add("detect_model", mark)
         regions = self._detector.regions(prob, sx, sy, width, height)
         timer.add("detect_post", mark)
@@ -315,7 +325,7 @@ class Engine:
             y1 = int(min(height, np.ceil(quad[:, 1].max() + margin)))
             bx0, by0 = quad.min(axis=0)
             bx1, by1 = quad.max(axis=0)
-            for region in self._detect_at(pixels[y0:y1, x0:x1], full, timer):
+            for region in self._detect_at(pixels[y0:y1, x0:x1], full, timer, covers="lines"):
                 moved = region.quad + np.array([x0, y0], np.float32)
                 cx, cy = moved.mean(axis=0)
                 if bx0 <= cx <= bx1 and by0 <= cy <= by1:  # not a neighbour cut by the window

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from helper.ocr.timing import DetectionPass
+
 SCHEMA_VERSION = 1
 
 #: Takes points of the image the engine read to the image the user gave (a straightened page).
@@ -205,6 +207,16 @@ class Result:
     #: Detected text lines that could not be read (a script the models do not know, text
     #: too faint): with no text, "no text found" would be untrue, so the alt text says so.
     unread_lines: int = 0
+    #: How the image was looked at (helper/ocr/timing.py): "no text found" is a claim, and
+    #: this says at what resolution it was made.
+    detection: tuple[DetectionPass, ...] = ()
+
+    @property
+    def finest_scale(self) -> float | None:
+        """The largest detection scale at which the whole image (less the lines already
+        found) was looked at: text ``h`` pixels high was seen ``h × finest_scale`` high."""
+        whole = [p.scale for p in self.detection if p.covers in ("image", "rest")]
+        return max(whole) if whole else None
 
     @property
     def lines(self) -> list[Line]:
@@ -234,6 +246,10 @@ class Result:
             "confidence": round(self.confidence, 4),
             "blocks": [block.to_dict() for block in self.blocks],
             "unread_lines": self.unread_lines,
+            "detection": {
+                "finest_scale": None if self.finest_scale is None else round(self.finest_scale, 4),
+                "passes": [p.to_dict() for p in self.detection],
+            },
             "timing_ms": {k: round(v, 1) for k, v in self.timing_ms.items()},
         }
 

@@ -13,11 +13,35 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True)
+class DetectionPass:
+    """One look the detector took: at what scale, at which part of the image, how many tiles.
+
+    ``covers``: ``image`` (the whole image), ``rest`` (all of it but the lines already
+    found), or ``lines`` (around lines that read as nothing, looked at again).
+    """
+
+    scale: float
+    covers: str
+    tiles_run: int
+    tiles_skipped: int
+
+    def to_dict(self) -> dict:
+        return {
+            "scale": round(self.scale, 4),
+            "covers": self.covers,
+            "tiles_run": self.tiles_run,
+            "tiles_skipped": self.tiles_skipped,
+        }
+
+
 @dataclass
 class Timings:
-    """Milliseconds by stage. One per request; never shared between threads."""
+    """Milliseconds by stage, and the detector's passes. One per request; never shared
+    between threads."""
 
     ms: dict[str, float] = field(default_factory=dict)
+    passes: list[DetectionPass] = field(default_factory=list)
 
     def add(self, stage: str, since: float) -> float:
         """Charge the time since ``since`` (a perf_counter reading) to ``stage``; return now."""

@@ -105,3 +105,21 @@ def test_scanner_noise_is_not_ink():
     rng = np.random.default_rng(7)
     paper = np.clip(rng.normal(230, 3, (640, 640, 3)), 0, 255).astype(np.uint8)
     assert not ink_nearby(paper, DetectionSettings()).any()
+
+
+def test_the_result_says_how_the_image_was_looked_at(engine):
+    """A 200-dpi page: probed at reduced size, then the rest at full size, empty tiles skipped."""
+    result = engine.recognize(canvas(LETTER_200, [("Annual report", 72, "tc"), ("Page 1 of 40", 16, "bc")]))
+    assert words(result.text) == words("Annual report Page 1 of 40")
+    covers = [p.covers for p in result.detection]
+    assert covers[:2] == ["image", "rest"]
+    assert result.finest_scale == 1.0
+    assert sum(p.tiles_skipped for p in result.detection) > sum(p.tiles_run for p in result.detection)
+    record = result.to_dict()["detection"]
+    assert record["finest_scale"] == 1.0 and record["passes"][0]["covers"] == "image"
+
+
+def test_a_300_dpi_page_is_looked_at_where_10_px_text_is_still_visible(engine):
+    result = engine.recognize(Image.new("RGB", LETTER_300, "white"))
+    assert result.text == "" and result.finest_scale is not None
+    assert 10 * result.finest_scale >= 7.5
