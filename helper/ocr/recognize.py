@@ -122,6 +122,11 @@ def outside_han_and_kana(charset: list[str]) -> np.ndarray:
     return ~far_east
 
 
+def far_east(ch: str) -> bool:
+    """Han, kana or Hangul: the scripts in which a single character can be a word."""
+    return any(low <= ord(ch) <= high for low, high in _FAR_EAST)
+
+
 #: Han (unified, extension A, compatibility, and the supplementary planes), kana, Hangul.
 _FAR_EAST = (
     (0x3040, 0x30FF),

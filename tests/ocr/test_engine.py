@@ -224,3 +224,23 @@ def test_pillow_images_and_arrays_get_the_same_care_as_files(engine):
     assert_reads(engine.recognize(grey16).text, ["Sixteen bits"])
     with pytest.raises(TooLarge):
         engine.recognize(np.zeros((9000, 9000), dtype=np.uint8))
+
+
+def test_a_lone_ideograph_beside_a_latin_label_is_an_icon(engine):
+    """File-list and menu icons come out as one Chinese character before the label ("田
+    Downloads"); a word of two ideographs beside Latin text is kept."""
+    from tests.conftest import HANGUL_FONT
+
+    cjk = ImageFont.truetype(HANGUL_FONT, 28)
+    latin = ImageFont.load_default(size=28)
+    image = Image.new("RGB", (520, 300), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((20, 20), "田", font=cjk, fill="black")  # read with its label as one line
+    draw.text((70, 20), "Downloads", font=latin, fill="black")
+    draw.text((20, 110), "百", font=cjk, fill="black")  # found as a line of its own
+    draw.text((120, 110), "Videos", font=latin, fill="black")
+    draw.text((20, 200), "日本", font=cjk, fill="black")
+    draw.text((100, 200), "Japan", font=latin, fill="black")
+    lines = [line.text for line in engine.recognize(image).lines]
+    assert lines[:2] == ["Downloads", "Videos"]
+    assert "日本" in lines[2] and "Japan" in lines[2]
