@@ -2,7 +2,8 @@
 
 Why: the receipts' ground truth (SROIE) is written in capitals while the receipts print mixed
 case, and score.py is case-sensitive, so on that subset it counts every word read as printed
-as wrong (docs/performance.md, "What the receipts figures measure"). This reuses score.py's
+as wrong (benchmarks/results/2026-12-02-engine-runs.md, "What the receipts
+figures measure"). This reuses score.py's
 own metrics; only the case is folded.
 
     .venv/bin/python benchmarks/case_blind.py /tmp/cmp4 [--subsets receipts,screen,web,real]

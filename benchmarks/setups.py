@@ -1,8 +1,8 @@
 """Faster set-ups of our engine beside the shipped one, on the evaluation set, in one process.
 
 Why: the issue's "0.3× Tesseract" target asks whether trading accuracy for speed would get
-there; this measures what each trade costs and gives (docs/performance.md, "Why the open one
-is open"). The set-ups are interleaved image by image (one warm-up call, whose text is the
+there; this measures what each trade costs and gives (benchmarks/results/2026-12-02-engine-runs.md,
+"Why the open one is open"). The set-ups are interleaved image by image (one warm-up call, whose text is the
 prediction, then one timed call), so drifting load hits them alike; each writes score.py's
 prediction format to OUT/{setup}.jsonl and a summary line per subset is printed.
 

@@ -9,8 +9,8 @@ to the system when freed. At 8 MB: peak RSS over two passes of the whole evaluat
 ≈ 6% more time (median per-image ratio over 40 images, the two thresholds interleaved in one
 process: receipts 1.09, screens 1.07, real 1.06; web images 6% more in total, 6–9% at the
 median, over 20 of them × 3 rounds). At 6 MB: 385–399 MB, too close to the target. A 1 MB
-threshold costs 40%: every activation is then a fresh, zeroed mapping. docs/performance.md
-has the figures.
+threshold costs 40%: every activation is then a fresh, zeroed mapping. The figures are in
+benchmarks/results/2026-12-02-engine-runs.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Two-pass recognition: a text-heavy image is read first by a recogniser ≈ 4× cheaper, and
 only the lines it is unsure of are read again by the accurate one.
 
-Why: on a screen or a receipt the recogniser is ≈ 75% of the time (docs/performance.md), and
+Why: on a screen or a receipt the recogniser is ≈ 75% of the time
+(benchmarks/results/2026-12-02-engine-runs.md), and
 most of their lines are clean printed text that PP-OCRv6 tiny reads exactly as PP-OCRv6 small
 does. Why not everywhere: on banners, memes and UI pictures (few lines, styled fonts) tiny is
 confidently wrong more often ("Wget wi not", "Show in Eile Manager"), and there the whole
