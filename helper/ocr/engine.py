@@ -334,7 +334,8 @@ class Engine:
             return regions, crops, readings
         again = [crop_line(pixels, r.quad) for r in found]
         fresh = self._reader.recognize([c.image for c in again], timer, fast)
-        keep = [i for i in range(len(regions)) if i not in set(doubtful)]
+        looked_again = set(doubtful)
+        keep = [i for i in range(len(regions)) if i not in looked_again]
         return (
             [regions[i] for i in keep] + found,
             [crops[i] for i in keep] + again,
